@@ -2,6 +2,7 @@
 
 #include <QString>
 
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -55,6 +56,12 @@ template <typename T = std::monostate>
 class Result
 {
 public:
+    // Default: a default value (for Status, success); lets Qt carry results in signals.
+    Result()
+        requires std::is_default_constructible_v<T>
+        : m_data(std::in_place_index<0>)
+    {
+    }
     Result(T value) : m_data(std::in_place_index<0>, std::move(value)) {}
     Result(Error error) : m_data(std::in_place_index<1>, std::move(error)) {}
 

@@ -5,7 +5,6 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
-
 #include <utility>
 
 namespace xmpp {
@@ -49,8 +48,8 @@ Error saslFailureToError(const QString &condition, const QString &text)
 {
     // RFC 6120 section 6.5: all but not-authorized describe why signing in could not
     // proceed rather than a rejection of the credentials themselves.
-    const ErrorCondition mapped = condition == u"not-authorized" ? ErrorCondition::NotAuthorized
-                                                                 : ErrorCondition::AuthFailed;
+    const ErrorCondition mapped =
+        condition == u"not-authorized" ? ErrorCondition::NotAuthorized : ErrorCondition::AuthFailed;
     return makeError(mapped, text, condition);
 }
 
@@ -89,7 +88,8 @@ void PasswordMechanism::start(const SaslContext &context)
         return;
     }
     if (context.username.isEmpty()) {
-        fail(makeError(ErrorCondition::InvalidInput, QStringLiteral("no username to sign in with")));
+        fail(
+            makeError(ErrorCondition::InvalidInput, QStringLiteral("no username to sign in with")));
         return;
     }
 
@@ -97,6 +97,11 @@ void PasswordMechanism::start(const SaslContext &context)
     const bool canBind =
         gs2HeaderFor(u"SCRAM-SHA-256-PLUS", context.offeredMechanisms, context.channelBindings)
             .has_value();
+    // Offered by the server and not excluded by the policy.
+    const auto usable = [this, &context](const QString &name) {
+        return offers(context, name)
+               && (m_policy.onlyMechanisms.isEmpty() || m_policy.onlyMechanisms.contains(name, Qt::CaseInsensitive));
+    };
     constexpr ScramAlgorithm strongestFirst[] = {ScramAlgorithm::Sha512, ScramAlgorithm::Sha256,
                                                  ScramAlgorithm::Sha1};
     QString chosen;
@@ -106,7 +111,7 @@ void PasswordMechanism::start(const SaslContext &context)
             continue;
         for (ScramAlgorithm candidate : strongestFirst) {
             const QString name = scramMechanismName(candidate, plus);
-            if (offers(context, name)) {
+            if (usable(name)) {
                 chosen = name;
                 algorithm = candidate;
                 break;
@@ -126,7 +131,6 @@ void PasswordMechanism::start(const SaslContext &context)
         }
         m_scram = std::make_unique<ScramClient>(*algorithm, context.username,
                                                 std::exchange(m_password, QString()), *header);
-        wipeSecret(m_password);
         const Status status = m_scram->status();
         if (!status) {
             fail(status.error());
@@ -139,7 +143,7 @@ void PasswordMechanism::start(const SaslContext &context)
         return;
     }
 
-    if (offers(context, plainName) && m_policy.allowPlain && context.tlsActive) {
+    if (usable(plainName) && m_policy.allowPlain && context.tlsActive) {
         // RFC 4616: [authzid] NUL authcid NUL passwd, with no authorization identity.
         QByteArray passwordUtf8 = m_password.toUtf8();
         QByteArray payload = '\0' + context.username.toUtf8() + '\0' + passwordUtf8;
@@ -155,15 +159,17 @@ void PasswordMechanism::start(const SaslContext &context)
     }
 
     QString detail = offeredList(context);
+    if (!m_policy.onlyMechanisms.isEmpty())
+        detail += QStringLiteral("; only %1 allowed").arg(m_policy.onlyMechanisms.join(QStringLiteral(", ")));
     if (offers(context, plainName)) {
         if (!m_policy.allowPlain)
             detail += QStringLiteral("; PLAIN is not allowed by the configuration");
         else
             detail += QStringLiteral("; PLAIN is refused because the connection is not encrypted");
     }
-    const bool plusOffered = std::any_of(context.offeredMechanisms.cbegin(),
-                                             context.offeredMechanisms.cend(),
-                                             [](const QString &m) { return isScramPlus(m); });
+    const bool plusOffered =
+        std::any_of(context.offeredMechanisms.cbegin(), context.offeredMechanisms.cend(),
+                    [](const QString &m) { return isScramPlus(m); });
     if (plusOffered && !canBind)
         detail += QStringLiteral("; the -PLUS mechanisms need channel binding, which this "
                                  "connection cannot provide");
@@ -307,7 +313,8 @@ void TokenMechanism::start(const SaslContext &context)
         return;
     }
     if (context.username.isEmpty()) {
-        fail(makeError(ErrorCondition::InvalidInput, QStringLiteral("no username to sign in with")));
+        fail(
+            makeError(ErrorCondition::InvalidInput, QStringLiteral("no username to sign in with")));
         return;
     }
 
@@ -339,9 +346,9 @@ void TokenMechanism::start(const SaslContext &context)
         return;
     }
     if (!context.tlsActive) {
-        fail(makeError(ErrorCondition::NoSuitableMechanism,
-                       QStringLiteral("%1 is refused because the connection is not encrypted")
-                           .arg(chosen)));
+        fail(makeError(
+            ErrorCondition::NoSuitableMechanism,
+            QStringLiteral("%1 is refused because the connection is not encrypted").arg(chosen)));
         return;
     }
 
@@ -350,8 +357,8 @@ void TokenMechanism::start(const SaslContext &context)
     if (chosen == oauthBearerName) {
         // RFC 7628 section 3.1: gs2-header with authzid, then kvpairs separated by ^A.
         const QByteArray authzid = (context.username + u'@' + context.domain).toUtf8();
-        payload = "n,a=" + escapeGs2Name(authzid) + ",\x01" + "auth=Bearer " + tokenUtf8
-                  + "\x01\x01";
+        payload =
+            "n,a=" + escapeGs2Name(authzid) + ",\x01" + "auth=Bearer " + tokenUtf8 + "\x01\x01";
     } else {
         payload = '\0' + context.username.toUtf8() + '\0' + tokenUtf8;
     }
@@ -376,9 +383,10 @@ void TokenMechanism::handleChallenge(const QByteArray &challenge)
         Q_EMIT responseReady(QByteArrayLiteral("\x01"));
         return;
     }
-    fail(makeError(ErrorCondition::ProtocolViolation,
-                   QStringLiteral("unexpected SASL challenge during %1")
-                       .arg(m_mechanism.isEmpty() ? QStringLiteral("token sign-in") : m_mechanism)));
+    fail(
+        makeError(ErrorCondition::ProtocolViolation,
+                  QStringLiteral("unexpected SASL challenge during %1")
+                      .arg(m_mechanism.isEmpty() ? QStringLiteral("token sign-in") : m_mechanism)));
 }
 
 void TokenMechanism::handleSuccess(const QByteArray &)

@@ -70,6 +70,9 @@ struct PasswordPolicy
     // PLAIN hands the password itself to the server. Even when allowed it is only used
     // over TLS and only when the server offers no SCRAM mechanism.
     bool allowPlain = false;
+    // When not empty, only these mechanisms are considered (e.g. to pin SCRAM-SHA-256).
+    // The GS2 flag still reflects everything the server offered.
+    QStringList onlyMechanisms;
 };
 
 class ScramClient;

@@ -4,14 +4,12 @@
 #include <QMessageAuthenticationCode>
 #include <QPasswordDigestor>
 #include <QRandomGenerator>
-
-#include <idn-free.h>
-#include <openssl/crypto.h>
-#include <stringprep.h>
-
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <idn-free.h>
+#include <openssl/crypto.h>
+#include <stringprep.h>
 
 namespace xmpp {
 
@@ -24,9 +22,12 @@ constexpr qsizetype generatedNonceBytes = 24;
 QCryptographicHash::Algorithm hashFor(ScramAlgorithm algorithm)
 {
     switch (algorithm) {
-    case ScramAlgorithm::Sha1: return QCryptographicHash::Sha1;
-    case ScramAlgorithm::Sha256: return QCryptographicHash::Sha256;
-    case ScramAlgorithm::Sha512: return QCryptographicHash::Sha512;
+    case ScramAlgorithm::Sha1:
+        return QCryptographicHash::Sha1;
+    case ScramAlgorithm::Sha256:
+        return QCryptographicHash::Sha256;
+    case ScramAlgorithm::Sha512:
+        return QCryptographicHash::Sha512;
     }
     return QCryptographicHash::Sha256;
 }
@@ -60,8 +61,8 @@ bool isValidBindingType(const QString &type)
         return false;
     for (QChar c : type) {
         const char16_t u = c.unicode();
-        const bool allowed = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z')
-                             || (u >= u'0' && u <= u'9') || u == u'.' || u == u'-';
+        const bool allowed = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') ||
+                             (u >= u'0' && u <= u'9') || u == u'.' || u == u'-';
         if (!allowed)
             return false;
     }
@@ -161,17 +162,23 @@ std::optional<ScramAlgorithm> scramAlgorithmFor(QStringView mechanism)
 
 bool isScramPlus(QStringView mechanism)
 {
-    return scramAlgorithmFor(mechanism).has_value()
-           && mechanism.endsWith(plusSuffix, Qt::CaseInsensitive);
+    return scramAlgorithmFor(mechanism).has_value() &&
+           mechanism.endsWith(plusSuffix, Qt::CaseInsensitive);
 }
 
 QString scramMechanismName(ScramAlgorithm algorithm, bool plus)
 {
     QString name;
     switch (algorithm) {
-    case ScramAlgorithm::Sha1: name = QStringLiteral("SCRAM-SHA-1"); break;
-    case ScramAlgorithm::Sha256: name = QStringLiteral("SCRAM-SHA-256"); break;
-    case ScramAlgorithm::Sha512: name = QStringLiteral("SCRAM-SHA-512"); break;
+    case ScramAlgorithm::Sha1:
+        name = QStringLiteral("SCRAM-SHA-1");
+        break;
+    case ScramAlgorithm::Sha256:
+        name = QStringLiteral("SCRAM-SHA-256");
+        break;
+    case ScramAlgorithm::Sha512:
+        name = QStringLiteral("SCRAM-SHA-512");
+        break;
     }
     if (plus)
         name += plusSuffix;
@@ -181,9 +188,12 @@ QString scramMechanismName(ScramAlgorithm algorithm, bool plus)
 QByteArray Gs2Header::toBytes() const
 {
     switch (flag) {
-    case Flag::ClientNotCapable: return QByteArrayLiteral("n,,");
-    case Flag::ServerNotCapable: return QByteArrayLiteral("y,,");
-    case Flag::Binding: return "p=" + bindingType.toLatin1() + ",,";
+    case Flag::ClientNotCapable:
+        return QByteArrayLiteral("n,,");
+    case Flag::ServerNotCapable:
+        return QByteArrayLiteral("y,,");
+    case Flag::Binding:
+        return "p=" + bindingType.toLatin1() + ",,";
     }
     return QByteArrayLiteral("n,,");
 }
@@ -241,9 +251,9 @@ ScramClient::ScramClient(ScramAlgorithm algorithm, QString username, QString pas
     if (m_clientNonce.isEmpty()) {
         std::array<quint32, generatedNonceBytes / sizeof(quint32)> random;
         QRandomGenerator::system()->fillRange(random.data(), random.size());
-        m_clientNonce = QByteArray(reinterpret_cast<const char *>(random.data()),
-                                   generatedNonceBytes)
-                            .toBase64();
+        m_clientNonce =
+            QByteArray(reinterpret_cast<const char *>(random.data()), generatedNonceBytes)
+                .toBase64();
     }
 
     if (!preparedUsername || preparedUsername->isEmpty()) {
@@ -259,9 +269,9 @@ ScramClient::ScramClient(ScramAlgorithm algorithm, QString username, QString pas
         m_setupError = makeError(ErrorCondition::InvalidInput,
                                  QStringLiteral("the client nonce must be printable ASCII "
                                                 "without ','"));
-    } else if (m_gs2Header.flag == Gs2Header::Flag::Binding
-               && (!isValidBindingType(m_gs2Header.bindingType)
-                   || m_gs2Header.bindingData.isEmpty())) {
+    } else if (m_gs2Header.flag == Gs2Header::Flag::Binding &&
+               (!isValidBindingType(m_gs2Header.bindingType) ||
+                m_gs2Header.bindingData.isEmpty())) {
         m_setupError = makeError(ErrorCondition::InvalidInput,
                                  QStringLiteral("channel binding needs a valid type and data"));
     }
@@ -292,8 +302,8 @@ QByteArray ScramClient::clientFirstMessage() const
 {
     if (m_setupError)
         return {};
-    return m_gs2Header.toBytes() + "n=" + escapeSaslName(m_preparedUsername) + ",r="
-           + m_clientNonce;
+    return m_gs2Header.toBytes() + "n=" + escapeSaslName(m_preparedUsername) +
+           ",r=" + m_clientNonce;
 }
 
 Result<QByteArray> ScramClient::clientFinalMessage(const QByteArray &serverFirstMessage)
@@ -310,8 +320,8 @@ Result<QByteArray> ScramClient::clientFinalMessage(const QByteArray &serverFirst
     if (attributes->first().startsWith("m="))
         return malformed(QStringLiteral("the server requires a SCRAM extension (m=) this "
                                         "client does not know"));
-    if (attributes->size() < 3 || !attributes->at(0).startsWith("r=")
-        || !attributes->at(1).startsWith("s=") || !attributes->at(2).startsWith("i=")) {
+    if (attributes->size() < 3 || !attributes->at(0).startsWith("r=") ||
+        !attributes->at(1).startsWith("s=") || !attributes->at(2).startsWith("i=")) {
         return malformed(QStringLiteral("the server's first SCRAM message lacks r=, s= or i= "
                                         "in that order"));
     }
@@ -324,14 +334,15 @@ Result<QByteArray> ScramClient::clientFinalMessage(const QByteArray &serverFirst
     if (nonce.size() <= m_clientNonce.size() || !nonce.startsWith(m_clientNonce))
         return malformed(QStringLiteral("the server's SCRAM nonce does not extend the client's"));
 
-    const std::optional<QByteArray> salt = decodeBase64Strict(QByteArrayView(attributes->at(1)).sliced(2));
+    const std::optional<QByteArray> salt =
+        decodeBase64Strict(QByteArrayView(attributes->at(1)).sliced(2));
     if (!salt || salt->isEmpty())
         return malformed(QStringLiteral("the server's SCRAM salt is not valid base64"));
 
     const QByteArray iterationText = attributes->at(2).mid(2);
-    const bool wellFormedCount = !iterationText.isEmpty() && iterationText.size() <= 10
-                                 && std::all_of(iterationText.cbegin(), iterationText.cend(),
-                                                [](char c) { return c >= '0' && c <= '9'; });
+    const bool wellFormedCount = !iterationText.isEmpty() && iterationText.size() <= 10 &&
+                                 std::all_of(iterationText.cbegin(), iterationText.cend(),
+                                             [](char c) { return c >= '0' && c <= '9'; });
     if (!wellFormedCount)
         return malformed(QStringLiteral("the server's SCRAM iteration count is not a number"));
     const qlonglong iterations = iterationText.toLongLong();
@@ -349,15 +360,15 @@ Result<QByteArray> ScramClient::clientFinalMessage(const QByteArray &serverFirst
                                                ? m_gs2Header.toBytes() + m_gs2Header.bindingData
                                                : m_gs2Header.toBytes();
     const QByteArray finalWithoutProof = "c=" + channelBindingInput.toBase64() + ",r=" + nonce;
-    const QByteArray clientFirstBare = "n=" + escapeSaslName(m_preparedUsername) + ",r="
-                                       + m_clientNonce;
-    const QByteArray authMessage = clientFirstBare + ',' + serverFirstMessage + ','
-                                   + finalWithoutProof;
+    const QByteArray clientFirstBare =
+        "n=" + escapeSaslName(m_preparedUsername) + ",r=" + m_clientNonce;
+    const QByteArray authMessage =
+        clientFirstBare + ',' + serverFirstMessage + ',' + finalWithoutProof;
 
     const QCryptographicHash::Algorithm hash = hashFor(m_algorithm);
-    QByteArray saltedPassword = QPasswordDigestor::deriveKeyPbkdf2(
-        hash, m_preparedPassword, *salt, int(iterations),
-        quint64(QCryptographicHash::hashLength(hash)));
+    QByteArray saltedPassword =
+        QPasswordDigestor::deriveKeyPbkdf2(hash, m_preparedPassword, *salt, int(iterations),
+                                           quint64(QCryptographicHash::hashLength(hash)));
     wipeSecret(m_preparedPassword);
 
     QByteArray clientKey = hmac(saltedPassword, QByteArrayLiteral("Client Key"), m_algorithm);
