@@ -1,0 +1,276 @@
+#include "kiosk.h"
+
+#include "pairuri.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcKiosk, "kioskd.kiosk", QtInfoMsg)
+
+Kiosk::Kiosk(KioskConfig config, Options options, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_options(std::move(options))
+    , m_tokens(std::chrono::seconds(m_config.pairingRotationSeconds))
+    , m_gate(m_tokens, mobility::PairingGate::Limits{})
+    , m_tls(xmpp::TcpTransport::tlsConfiguration(m_config.extraCaCertificates))
+{
+    m_status.setLabel(m_config.label);
+    m_status.setState(QStringLiteral("offline"));
+    m_status.setNotice(QStringLiteral("Connecting to %1…").arg(m_config.deviceJid.domain()));
+    m_rotationTimer.setSingleShot(true);
+    connect(&m_rotationTimer, &QTimer::timeout, this, &Kiosk::showPairing);
+
+    // One TLS configuration for every connection: building it per session costs time.
+    m_device = std::make_unique<DeviceConnection>(m_config, m_tls);
+    connect(m_device.get(), &DeviceConnection::online, this, &Kiosk::onDeviceOnline);
+    connect(m_device.get(), &DeviceConnection::offline, this, &Kiosk::onDeviceOffline);
+    m_device->client().setIqHandler(mobility::ns, [this](const QDomElement &iq) { handleMobilityRequest(iq); });
+}
+
+Kiosk::~Kiosk() = default;
+
+bool Kiosk::start()
+{
+    m_screen = std::make_unique<KioskScreen>(m_status);
+    if (!m_screen->load()) {
+        m_error = m_screen->errorString();
+        return false;
+    }
+    if (!m_options.controlPath.isEmpty()) {
+        m_control = std::make_unique<ControlServer>(
+            [this](const QJsonObject &request, const ControlServer::Reply &reply) { handleControl(request, reply); });
+        if (!m_control->listen(m_options.controlPath)) {
+            m_error = QStringLiteral("control socket %1: %2").arg(m_options.controlPath, m_control->errorString());
+            return false;
+        }
+    }
+    m_device->start();
+    return true;
+}
+
+void Kiosk::shutdown()
+{
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    m_rotationTimer.stop();
+    // Ending wipes each session and tells its phone, while the device connection is up.
+    const auto sessions = std::move(m_sessions);
+    for (const auto &session : sessions) {
+        session->disconnect(this);
+        session->end(Session::Reason::Shutdown);
+    }
+    if (!m_device->isOnline()) {
+        QMetaObject::invokeMethod(this, &Kiosk::stopped, Qt::QueuedConnection);
+        return;
+    }
+    connect(m_device.get(), &DeviceConnection::offline, this, &Kiosk::stopped);
+    m_device->stop();
+}
+
+QString Kiosk::state() const
+{
+    return m_status.state();
+}
+
+QString Kiosk::pairUri()
+{
+    return mobility::PairUri{m_device->jid(), m_tokens.current(), m_config.label}.toString();
+}
+
+void Kiosk::showPairing()
+{
+    if (!m_device->isOnline())
+        return;
+    const QString uri = pairUri();
+    const auto left = m_tokens.untilRotation();
+    if (uri != m_status.pairUri())
+        m_status.setPairing(uri, QDateTime::currentDateTime().addMSecs(left.count()), m_config.pairingRotationSeconds);
+    // Wake up just after the token turns over, so the screen never shows a dead one.
+    m_rotationTimer.start(int(left.count()) + 1);
+}
+
+void Kiosk::onDeviceOnline()
+{
+    m_status.setNotice(QString());
+    updateScreen();
+    showPairing();
+}
+
+void Kiosk::updateScreen()
+{
+    if (!m_device->isOnline())
+        return;
+    const bool busy = int(m_sessions.size()) >= m_config.maxSessions;
+    m_status.setState(busy ? QStringLiteral("busy") : QStringLiteral("standby"));
+    QStringList lines;
+    for (const auto &session : m_sessions)
+        lines << session->statusLine();
+    m_status.setNotice(lines.join(u'\n'));
+}
+
+void Kiosk::onDeviceOffline(const QString &reason)
+{
+    m_rotationTimer.stop();
+    // A code that cannot be answered must not stay on screen.
+    m_status.setPairing(QString(), QDateTime(), m_config.pairingRotationSeconds);
+    m_status.setState(QStringLiteral("offline"));
+    m_status.setNotice(reason);
+}
+
+QJsonObject Kiosk::statusReply() const
+{
+    const bool online = m_device->isOnline();
+    QJsonArray sessions;
+    for (const auto &session : m_sessions) {
+        QJsonObject entry{{QStringLiteral("sid"), session->sid()},
+                          {QStringLiteral("jid"), session->userJid()},
+                          {QStringLiteral("app"), session->app().isEmpty() ? QJsonValue() : QJsonValue(session->app())},
+                          {QStringLiteral("state"), mobility::SessionNotice::stateName(session->state())}};
+        sessions.append(entry);
+    }
+    QJsonObject reply{
+        {QStringLiteral("ok"), true},
+        {QStringLiteral("state"), m_status.state()},
+        {QStringLiteral("device_jid"), online ? m_device->jid() : m_config.deviceJid.toString()},
+        {QStringLiteral("pair_uri"), online && !m_status.pairUri().isEmpty() ? QJsonValue(m_status.pairUri()) : QJsonValue()},
+        {QStringLiteral("sessions"), sessions},
+    };
+    if (!online)
+        reply.insert(QStringLiteral("notice"), m_status.notice());
+    return reply;
+}
+
+void Kiosk::handleControl(const QJsonObject &request, const ControlServer::Reply &reply)
+{
+    const QString command = request.value(QStringLiteral("cmd")).toString();
+    if (command == QStringLiteral("status")) {
+        // The token may have turned over between timer ticks; show the live one.
+        if (m_device->isOnline() && m_status.state() == QStringLiteral("standby"))
+            showPairing();
+        reply(statusReply());
+    } else if (command == QStringLiteral("screenshot")) {
+        const QString path = request.value(QStringLiteral("path")).toString();
+        if (path.isEmpty()) {
+            reply(ControlServer::errorReply(QStringLiteral("screenshot needs \"path\": an absolute file name")));
+            return;
+        }
+        if (m_screen->saveScreenshot(path))
+            reply(QJsonObject{{QStringLiteral("ok"), true}});
+        else
+            reply(ControlServer::errorReply(m_screen->errorString()));
+    } else if (command == QStringLiteral("end")) {
+        const QString sid = request.value(QStringLiteral("sid")).toString();
+        const auto it = std::find_if(m_sessions.begin(), m_sessions.end(), [&sid](const auto &s) { return s->sid() == sid; });
+        if (it == m_sessions.end()) {
+            reply(ControlServer::errorReply(QStringLiteral("no session with sid '%1'").arg(sid)));
+            return;
+        }
+        (*it)->end(Session::Reason::User);
+        reply(QJsonObject{{QStringLiteral("ok"), true}});
+    } else if (command.isEmpty()) {
+        reply(ControlServer::errorReply(QStringLiteral("a request needs \"cmd\": status, screenshot or end")));
+    } else {
+        reply(ControlServer::errorReply(QStringLiteral("unknown command '%1'; use status, screenshot or end").arg(command)));
+    }
+}
+
+void Kiosk::handleMobilityRequest(const QDomElement &iq)
+{
+    xmpp::Client &device = m_device->client();
+    const QDomElement payload = iq.firstChildElement();
+    const QString name = payload.tagName();
+    if (iq.attribute(QStringLiteral("type")) != QStringLiteral("set")) {
+        device.replyError(iq, QStringLiteral("modify"), QStringLiteral("bad-request"));
+        return;
+    }
+    if (name == QStringLiteral("pair")) {
+        handlePair(iq);
+        return;
+    }
+    static const QStringList known = {QStringLiteral("abort"), QStringLiteral("end")};
+    if (!known.contains(name)) {
+        device.replyError(iq, QStringLiteral("cancel"), QStringLiteral("feature-not-implemented"));
+        return;
+    }
+    const QString sid = payload.attribute(QStringLiteral("sid"));
+    const auto it = std::find_if(m_sessions.begin(), m_sessions.end(), [&sid](const auto &s) { return s->sid() == sid; });
+    if (it == m_sessions.end()) {
+        device.replyError(iq, QStringLiteral("cancel"), QStringLiteral("item-not-found"));
+        return;
+    }
+    Session *session = it->get();
+    if (iq.attribute(QStringLiteral("from")) != session->phoneJid()) {
+        device.replyError(iq, QStringLiteral("auth"), QStringLiteral("forbidden"));
+        return;
+    }
+    device.replyResult(iq);
+    session->touch();
+    if (name == QStringLiteral("end"))
+        session->end(Session::Reason::Phone);
+    else
+        session->abortByPhone();
+}
+
+void Kiosk::handlePair(const QDomElement &iq)
+{
+    xmpp::Client &device = m_device->client();
+    const QString from = iq.attribute(QStringLiteral("from"));
+    const auto sender = xmpp::Jid::parse(from);
+    auto request = mobility::PairRequest::fromDom(iq.firstChildElement());
+    // A session needs a full JID to talk to, and a sid not in use.
+    if (!sender || sender->resource().isEmpty()
+        || (request && std::any_of(m_sessions.begin(), m_sessions.end(), [&](const auto &s) { return s->sid() == request->sid; })))
+        request.reset();
+    const bool slotFree = int(m_sessions.size()) < m_config.maxSessions && !m_shuttingDown;
+    const auto verdict = m_gate.check(sender ? sender->bare().toString() : from, request, slotFree);
+    if (verdict != mobility::PairingGate::Verdict::Accept) {
+        const xmpp::StanzaError error = mobility::PairingGate::errorFor(verdict);
+        QDomDocument document;
+        const QDomElement condition = verdict == mobility::PairingGate::Verdict::InvalidToken
+                                          ? mobility::PairingGate::invalidTokenCondition(document)
+                                          : QDomElement();
+        qCInfo(lcKiosk) << "refused pairing from" << sender.value_or(xmpp::Jid()).bare().toString() << error.condition;
+        device.replyError(iq, xmpp::StanzaError::typeName(error.type), error.condition, condition);
+        return;
+    }
+    // The spent token must leave the screen at once.
+    showPairing();
+    QDomDocument document;
+    QDomElement pair = document.createElementNS(mobility::ns, QStringLiteral("pair"));
+    pair.setAttribute(QStringLiteral("sid"), request->sid);
+    device.replyResult(iq, pair);
+
+    Session::Setup setup;
+    setup.sid = request->sid;
+    setup.phoneJid = from;
+    setup.request = std::move(*request);
+    setup.server = m_config.serverFor(sender->domain());
+    setup.tls = m_tls;
+    setup.label = m_config.label;
+    setup.idleTimeoutMs = m_config.idleTimeoutSeconds * 1000;
+    auto session = std::make_unique<Session>(std::move(setup), device);
+    Session *raw = session.get();
+    connect(raw, &Session::changed, this, &Kiosk::updateScreen);
+    connect(raw, &Session::ended, this, [this, raw](Session::Reason reason) { onSessionEnded(raw, reason); });
+    m_sessions.push_back(std::move(session));
+    qCInfo(lcKiosk) << "paired with" << sender->bare().toString() << "session" << raw->sid();
+    updateScreen();
+    raw->start();
+}
+
+void Kiosk::onSessionEnded(Session *session, Session::Reason reason)
+{
+    const auto it = std::find_if(m_sessions.begin(), m_sessions.end(), [session](const auto &s) { return s.get() == session; });
+    if (it == m_sessions.end())
+        return;
+    it->release()->deleteLater();
+    m_sessions.erase(it);
+    Q_UNUSED(reason);
+    // Whatever was shown during the session is stale; nobody may reuse it.
+    m_tokens.rotate(false);
+    updateScreen();
+    showPairing();
+}

@@ -1,0 +1,209 @@
+#include "session.h"
+
+#include "namespaces.h"
+#include "relaymechanism.h"
+
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+
+Q_LOGGING_CATEGORY(lcSession, "kioskd.session", QtInfoMsg)
+
+using mobility::SessionNotice;
+
+Session::Session(Setup setup, xmpp::Client &device, QObject *parent)
+    : QObject(parent)
+    , m_setup(std::move(setup))
+    , m_device(device)
+{
+    m_idleTimer.setSingleShot(true);
+    connect(&m_idleTimer, &QTimer::timeout, this, [this] { end(Reason::Idle); });
+    m_phoneOfflineTimer.setSingleShot(true);
+    connect(&m_phoneOfflineTimer, &QTimer::timeout, this, [this] { end(Reason::PhoneOffline); });
+}
+
+Session::~Session()
+{
+    wipe();
+}
+
+QString Session::userBareJid() const
+{
+    const auto phone = xmpp::Jid::parse(m_setup.phoneJid);
+    return phone ? phone->bare().toString() : QString();
+}
+
+QString Session::resourceFor(const QString &label)
+{
+    // kiosk-<label>-<random>: recognisable in the user's client, unique per session.
+    QString slug = label.toLower();
+    slug.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
+    slug = slug.left(24);
+    while (slug.startsWith(u'-'))
+        slug.remove(0, 1);
+    while (slug.endsWith(u'-'))
+        slug.chop(1);
+    const QString suffix = QString::number(QRandomGenerator::system()->bounded(0x10000), 16).rightJustified(4, u'0');
+    return slug.isEmpty() ? QStringLiteral("kiosk-") + suffix : QStringLiteral("kiosk-%1-%2").arg(slug, suffix);
+}
+
+void Session::start()
+{
+    const auto phone = xmpp::Jid::parse(m_setup.phoneJid);
+    xmpp::ClientConfig config;
+    config.jid = *phone->bare().withResource(resourceFor(m_setup.label));
+    config.server = m_setup.server;
+    config.tls = m_setup.tls;
+    // Priority -1: messages to the user's bare JID never land on a public screen.
+    config.presencePriority = -1;
+    config.discoIdentities = {{QStringLiteral("client"), QStringLiteral("pc"), m_setup.label}};
+    config.timeouts.mechanismMs = m_setup.relayStepTimeoutMs * 4;
+    if (m_setup.request.method == mobility::PairRequest::Method::SaslRelay) {
+        config.mechanism = [this] {
+            auto relay = std::make_unique<mobility::RelayMechanism>(m_device, m_setup.phoneJid, m_setup.sid,
+                                                                    m_setup.relayStepTimeoutMs);
+            m_relay = relay.get();
+            return relay;
+        };
+    } else {
+        const QByteArray token = m_setup.request.oauthToken;
+        const QString mechanism = m_setup.request.tokenMechanism;
+        config.mechanism = [token, mechanism] {
+            return std::make_unique<xmpp::TokenMechanism>(QString::fromUtf8(token), mechanism);
+        };
+    }
+    m_user = std::make_unique<xmpp::Client>(std::move(config));
+    connect(m_user.get(), &xmpp::Client::stateChanged, this, [this](xmpp::Client::State state) {
+        if (state == xmpp::Client::State::Negotiating && m_state == State::Connecting)
+            setState(State::Authenticating, QStringLiteral("Confirm on your phone to sign in as %1.").arg(userBareJid()));
+    });
+    connect(m_user.get(), &xmpp::Client::online, this, [this] {
+        // The token has done its job; it must not outlive the login.
+        m_setup.request.oauthToken.fill('\0');
+        m_setup.request.oauthToken.clear();
+        m_userJid = m_user->boundJid();
+        setState(State::Active, QStringLiteral("Signed in as %1.").arg(userBareJid()));
+        touch();
+    });
+    connect(m_user.get(), &xmpp::Client::disconnected, this, &Session::onUserDisconnected);
+    connect(m_user.get(), &xmpp::Client::presenceReceived, this, &Session::onPresence);
+    connect(m_user.get(), &xmpp::Client::messageReceived, this, [this] { touch(); });
+    setState(State::Connecting, QStringLiteral("Connecting to %1 for %2…").arg(phone->domain(), userBareJid()));
+    m_user->connectToServer();
+}
+
+void Session::setState(State state, const QString &statusLine)
+{
+    m_state = state;
+    m_statusLine = statusLine;
+    qCInfo(lcSession) << "session" << m_setup.sid << SessionNotice::stateName(state);
+    notifyPhone(state);
+    Q_EMIT changed();
+}
+
+void Session::notifyPhone(State state, Reason reason)
+{
+    SessionNotice notice;
+    notice.sid = m_setup.sid;
+    notice.jid = userJid();
+    notice.state = state;
+    notice.reason = reason;
+    QDomDocument document;
+    QDomElement iq = document.createElementNS(xmpp::ns::client, QStringLiteral("iq"));
+    iq.setAttribute(QStringLiteral("type"), QStringLiteral("set"));
+    iq.setAttribute(QStringLiteral("to"), m_setup.phoneJid);
+    iq.appendChild(document.importNode(notice.toDom(document), true));
+    // The phone's acknowledgement changes nothing here; the tracker bounds the wait.
+    m_device.sendIq(iq, nullptr, [](const xmpp::IqResult &) {}, m_setup.relayStepTimeoutMs);
+}
+
+void Session::touch()
+{
+    if (m_state == State::Active)
+        m_idleTimer.start(m_setup.idleTimeoutMs);
+}
+
+void Session::abortByPhone()
+{
+    if (m_relay && m_state != State::Active) {
+        m_relay->abortedByPhone();
+        return;
+    }
+    end(Reason::Phone);
+}
+
+void Session::onPresence(const QDomElement &presence)
+{
+    touch();
+    if (presence.attribute(QStringLiteral("from")) != m_setup.phoneJid)
+        return;
+    // Only the very resource that paired counts: the timer stops when it comes back.
+    if (presence.attribute(QStringLiteral("type")) == QStringLiteral("unavailable")) {
+        if (!m_phoneOfflineTimer.isActive()) {
+            qCInfo(lcSession) << "session" << m_setup.sid << "phone went offline; ending in" << m_setup.phoneOfflineGraceMs << "ms unless it returns";
+            m_phoneOfflineTimer.start(m_setup.phoneOfflineGraceMs);
+        }
+    } else if (!presence.hasAttribute(QStringLiteral("type"))) {
+        m_phoneOfflineTimer.stop();
+    }
+}
+
+void Session::onUserDisconnected(const xmpp::Status &status)
+{
+    if (m_ending)
+        return;
+    if (status.ok()) {
+        end(Reason::Error);
+        return;
+    }
+    m_failure = status.error();
+    qCInfo(lcSession) << "session" << m_setup.sid << "user connection ended:" << status.error().message();
+    if (m_state == State::Active) {
+        end(Reason::Error);
+        return;
+    }
+    switch (status.error().condition) {
+    case xmpp::ErrorCondition::NotAuthorized:
+    case xmpp::ErrorCondition::AuthFailed:
+    case xmpp::ErrorCondition::NoSuitableMechanism:
+    case xmpp::ErrorCondition::ServerNotVerified:
+    case xmpp::ErrorCondition::AuthAborted:
+        end(Reason::AuthFailed);
+        break;
+    default:
+        end(Reason::Error);
+        break;
+    }
+}
+
+void Session::end(Reason reason)
+{
+    if (m_ending)
+        return;
+    m_ending = true;
+    m_idleTimer.stop();
+    m_phoneOfflineTimer.stop();
+    qCInfo(lcSession) << "session" << m_setup.sid << "ended:" << SessionNotice::reasonName(reason);
+    if (m_user) {
+        // Unavailable presence and a clean close (or an abort mid-login); the client bounds
+        // the wait itself. Deleted later: this may run inside one of its own signals.
+        m_user->disconnect(this);
+        xmpp::Client *user = m_user.release();
+        connect(user, &xmpp::Client::disconnected, user, &QObject::deleteLater);
+        user->disconnectFromServer();
+        if (user->state() == xmpp::Client::State::Disconnected)
+            user->deleteLater();
+    }
+    wipe();
+    m_state = State::Ended;
+    notifyPhone(State::Ended, reason);
+    Q_EMIT changed();
+    Q_EMIT ended(reason);
+}
+
+void Session::wipe()
+{
+    m_setup.request.oauthToken.fill('\0');
+    m_setup.request.oauthToken.clear();
+    m_setup.request.token.fill(u'\0');
+}

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "client.h"
+#include "kioskconfig.h"
+#include "protocol.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+
+namespace mobility {
+class RelayMechanism;
+}
+
+// One borrowed session (protocol sections 3-5 and 8): the user connection opened for the
+// phone that paired, kept until the phone, the user, the idle timer, the phone's absence
+// or shutdown ends it -- and then wiped.
+class Session : public QObject
+{
+    Q_OBJECT
+public:
+    using Reason = mobility::SessionNotice::Reason;
+    using State = mobility::SessionNotice::State;
+
+    struct Setup
+    {
+        QString sid;
+        QString phoneJid; // full JID that paired
+        mobility::PairRequest request;
+        std::optional<xmpp::ServerAddress> server; // where the user's server is; none: SRV
+        QSslConfiguration tls;
+        QString label;       // the display's label, for the resource and disco
+        int idleTimeoutMs = 300'000;
+        int phoneOfflineGraceMs = 60'000;
+        int relayStepTimeoutMs = 30'000;
+    };
+
+    Session(Setup setup, xmpp::Client &device, QObject *parent = nullptr);
+    ~Session() override;
+
+    void start();
+    // Ends the session for `reason`: closes the user connection, wipes, tells the phone.
+    void end(Reason reason);
+
+    // The phone sent <abort/> (authorization already checked).
+    void abortByPhone();
+    // Any sign of use: restarts the idle timer.
+    void touch();
+
+    QString sid() const { return m_setup.sid; }
+    QString phoneJid() const { return m_setup.phoneJid; }
+    QString userJid() const { return m_userJid; }
+    QString userBareJid() const;
+    State state() const { return m_state; }
+    QString app() const { return m_app; }
+    // What to show on screen about this session, one line.
+    QString statusLine() const { return m_statusLine; }
+    std::optional<xmpp::Error> failure() const { return m_failure; }
+
+Q_SIGNALS:
+    void changed();
+    void ended(mobility::SessionNotice::Reason reason);
+
+private:
+    void setState(State state, const QString &statusLine);
+    void notifyPhone(State state, Reason reason = Reason::None);
+    void onUserDisconnected(const xmpp::Status &status);
+    void onPresence(const QDomElement &presence);
+    void wipe();
+    static QString resourceFor(const QString &label);
+
+    Setup m_setup;
+    xmpp::Client &m_device;
+    std::unique_ptr<xmpp::Client> m_user;
+    QPointer<mobility::RelayMechanism> m_relay;
+    State m_state = State::Connecting;
+    QString m_app;
+    QString m_userJid;
+    QString m_statusLine;
+    std::optional<xmpp::Error> m_failure;
+    QTimer m_idleTimer;
+    QTimer m_phoneOfflineTimer;
+    bool m_ending = false;
+};

@@ -1,0 +1,117 @@
+"""Runs kioskd (and kiosk-phone) for the process-level tests: configuration from a
+fixture server's description, the control socket, screenshots read back with zbarimg."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "interop"))
+from xmpppeer import server_info  # noqa: E402,F401  (re-exported for the tests)
+
+KIOSKD = os.environ.get("KIOSKD_BIN", "kioskd")
+KIOSK_PHONE = os.environ.get("KIOSK_PHONE_BIN", "kiosk-phone")
+
+
+def decode_qr(png: Path) -> str | None:
+    """The text of the one QR code in png, or None when there is none."""
+    result = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True, timeout=30)
+    if result.returncode == 4:
+        return None
+    if result.returncode != 0:
+        raise RuntimeError(f"zbarimg failed ({result.returncode}): {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.1, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+class Kioskd:
+    """One kioskd process, headless, with its own config, secret and control socket."""
+
+    def __init__(self, info: dict, **display):
+        self.info = info
+        self.dir = Path(tempfile.mkdtemp(prefix="kioskd-test-"))
+        self.socket = self.dir / "control.sock"
+        self.config = self.dir / "kioskd.ini"
+        self.log = self.dir / "kioskd.log"
+        secret = self.dir / "device.secret"
+        secret.write_text(info["users"]["display"]["password"] + "\n")
+        secret.chmod(0o600)
+        options = {"label": "Hotel Lobby", "pairing-rotation": 60, "idle-timeout": 300, "max-sessions": 1}
+        options.update(display)
+        lines = ["[device]", f"jid = {info['users']['display']['jid']}/display", f"password-file = {secret}",
+                 f"host = {info['host']}", f"port = {info['starttls_port']}", "tls = starttls",
+                 f"ca-file = {info['ca_file']}", "[display]"]
+        lines += [f"{key} = {value}" for key, value in options.items()]
+        lines += ["[domains]", f"{info['domain']} = {info['host']}:{info['starttls_port']}"]
+        self.config.write_text("\n".join(lines) + "\n")
+        self.process = None
+
+    def start(self, *extra: str, wait_state: str | None = "standby") -> "Kioskd":
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QTWEBENGINE_DISABLE_SANDBOX="1")
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen([KIOSKD, "--config", str(self.config), "--headless",
+                                             "--control", str(self.socket), *extra],
+                                            stdout=log, stderr=subprocess.STDOUT, env=env)
+        wait_for(self.socket.exists, 20, what="the control socket")
+        if wait_state:
+            self.wait_state(wait_state, 30)
+        return self
+
+    def request(self, payload: dict, timeout: float = 15) -> dict:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(timeout)
+            s.connect(str(self.socket))
+            s.sendall((json.dumps(payload) + "\n").encode())
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        return json.loads(data)
+
+    def status(self) -> dict:
+        return self.request({"cmd": "status"})
+
+    def wait_state(self, state: str, timeout: float) -> dict:
+        return wait_for(lambda: (s := self.status())["state"] == state and s, timeout, 0.2,
+                        what=f"state {state} (log: {self.log})")
+
+    def screenshot(self, name: str) -> Path:
+        path = self.dir / f"{name}.png"
+        reply = self.request({"cmd": "screenshot", "path": str(path)})
+        assert reply == {"ok": True}, reply
+        return path
+
+    def wait_for_qr(self, expected, timeout: float = 5) -> str:
+        """Waits until the screen shows a QR code of expected() (the code fades in)."""
+        shots = iter(range(1000))
+        return wait_for(lambda: decode_qr(self.screenshot(f"qr-{next(shots)}")) == (want := expected()) and want,
+                        timeout, 0.2, what="the QR code on screen to match")
+
+    def stop(self) -> int:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode if self.process else 0
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
