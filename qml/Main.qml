@@ -15,6 +15,11 @@ Window {
     color: Theme.backgroundBottom
 
     readonly property bool offline: display.state !== "standby" && display.state !== "busy"
+    // With every slot taken the newest session has the screen. While slots are free the
+    // code stays up for the next person, sessions or not.
+    readonly property bool sessionShown: display.state === "busy"
+                                         && display.sessionState.length > 0
+    readonly property real unit: Math.min(width, height) / 100
 
     Rectangle {
         anchors.fill: parent
@@ -24,13 +29,13 @@ Window {
         }
     }
 
-    // Both screens stay loaded and cross-fade, so a flapping connection doesn't rebuild
+    // The screens stay loaded and cross-fade, so a flapping connection doesn't rebuild
     // them; a hidden screen runs no timers. The QR code itself is dropped at once when
     // the state leaves "standby", not faded out.
     StandbyScreen {
         anchors.fill: parent
         display: window.display
-        opacity: window.offline ? 0 : 1
+        opacity: window.offline || window.sessionShown ? 0 : 1
         visible: opacity > 0
         Behavior on opacity { NumberAnimation { duration: 300; easing.type: Easing.InOutQuad } }
     }
@@ -43,6 +48,21 @@ Window {
         Behavior on opacity { NumberAnimation { duration: 300; easing.type: Easing.InOutQuad } }
     }
 
-    // The session screen (what a paired phone shows here) will be a third layer above
-    // these, once the daemon reports sessions.
+    SessionScreen {
+        anchors.fill: parent
+        display: window.display
+        opacity: window.sessionShown ? 1 : 0
+        visible: opacity > 0
+        Behavior on opacity { NumberAnimation { duration: 300; easing.type: Easing.InOutQuad } }
+    }
+
+    MessageBanner {
+        objectName: "messageBanner"
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottom: parent.bottom
+        anchors.bottomMargin: Math.round(window.unit * 2.5)
+        message: window.display.message
+        pixelSize: Math.round(window.unit * 3.6)
+        maximumWidth: Math.min(window.width - window.unit * 8, window.unit * 160)
+    }
 }

@@ -19,4 +19,14 @@ QtObject {
     readonly property color offline: "#f2b84b"
 
     readonly property color codeBackground: "#ffffff"
+
+    // Ending a session must be findable at a glance: white on red passes WCAG AA as text,
+    // and the red stands out at better than 3:1 from the dark bar around it.
+    readonly property color endSession: "#d1423a"
+    readonly property color endSessionPressed: "#a8322b"
+    readonly property color textOnEndSession: "#ffffff"
+
+    // Messages float over any screen, so they sit on a lighter panel than the screens use.
+    readonly property color banner: "#243041"
+    readonly property color bannerBorder: "#3b4a5e"
 }

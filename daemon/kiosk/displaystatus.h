@@ -19,6 +19,15 @@ class DisplayStatus : public QObject
     Q_PROPERTY(int rotationPeriod READ rotationPeriod NOTIFY pairUriChanged)
     // One line for people about what is happening, e.g. why the display is offline.
     Q_PROPERTY(QString notice READ notice NOTIFY noticeChanged)
+    // The session on screen (the newest one): "" when none, else connecting,
+    // authenticating or active; whose it is; and one line about it for people.
+    Q_PROPERTY(QString sessionState READ sessionState NOTIFY sessionChanged)
+    Q_PROPERTY(QString sessionUser READ sessionUser NOTIFY sessionChanged)
+    Q_PROPERTY(QString sessionSid READ sessionSid NOTIFY sessionChanged)
+    Q_PROPERTY(QString sessionLine READ sessionLine NOTIFY sessionChanged)
+    // A short-lived message after something went wrong or ended, e.g. "Sign-in failed: ...";
+    // empty when there is none. The daemon clears it after a few seconds.
+    Q_PROPERTY(QString message READ message NOTIFY messageChanged)
 
 public:
     explicit DisplayStatus(QObject *parent = nullptr) : QObject(parent) {}
@@ -29,6 +38,32 @@ public:
     QDateTime tokenRotatesAt() const { return m_tokenRotatesAt; }
     int rotationPeriod() const { return m_rotationPeriod; }
     QString notice() const { return m_notice; }
+    QString sessionState() const { return m_sessionState; }
+    QString sessionUser() const { return m_sessionUser; }
+    QString sessionSid() const { return m_sessionSid; }
+    QString sessionLine() const { return m_sessionLine; }
+    QString message() const { return m_message; }
+
+    // The on-screen End button.
+    Q_INVOKABLE void endSession() { Q_EMIT endRequested(m_sessionSid); }
+
+    void setSession(const QString &sid, const QString &state, const QString &user, const QString &line)
+    {
+        if (sid == m_sessionSid && state == m_sessionState && user == m_sessionUser && line == m_sessionLine)
+            return;
+        m_sessionSid = sid;
+        m_sessionState = state;
+        m_sessionUser = user;
+        m_sessionLine = line;
+        Q_EMIT sessionChanged();
+    }
+    void setMessage(const QString &message)
+    {
+        if (message != m_message) {
+            m_message = message;
+            Q_EMIT messageChanged();
+        }
+    }
 
     void setState(const QString &state)
     {
@@ -64,6 +99,9 @@ Q_SIGNALS:
     void labelChanged();
     void pairUriChanged();
     void noticeChanged();
+    void sessionChanged();
+    void messageChanged();
+    void endRequested(const QString &sid);
 
 private:
     QString m_state = QStringLiteral("offline");
@@ -72,4 +110,9 @@ private:
     QDateTime m_tokenRotatesAt;
     int m_rotationPeriod = 60;
     QString m_notice;
+    QString m_sessionState;
+    QString m_sessionUser;
+    QString m_sessionSid;
+    QString m_sessionLine;
+    QString m_message;
 };

@@ -3,6 +3,7 @@
 #include "pairuri.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QJsonArray>
 #include <QLoggingCategory>
 
@@ -21,6 +22,16 @@ Kiosk::Kiosk(KioskConfig config, Options options, QObject *parent)
     m_status.setNotice(QStringLiteral("Connecting to %1…").arg(m_config.deviceJid.domain()));
     m_rotationTimer.setSingleShot(true);
     connect(&m_rotationTimer, &QTimer::timeout, this, &Kiosk::showPairing);
+    m_messageTimer.setSingleShot(true);
+    connect(&m_messageTimer, &QTimer::timeout, this, [this] { m_status.setMessage(QString()); });
+    connect(&m_status, &DisplayStatus::endRequested, this, [this](const QString &sid) {
+        for (const auto &session : m_sessions) {
+            if (session->sid() == sid) {
+                session->end(Session::Reason::User);
+                return;
+            }
+        }
+    });
 
     // One TLS configuration for every connection: building it per session costs time.
     m_device = std::make_unique<DeviceConnection>(m_config, m_tls);
@@ -37,6 +48,20 @@ bool Kiosk::start()
     if (!m_screen->load()) {
         m_error = m_screen->errorString();
         return false;
+    }
+    if (!m_options.screenshotDir.isEmpty()) {
+        if (!QDir().mkpath(m_options.screenshotDir)) {
+            m_error = QStringLiteral("cannot create the screenshot folder %1").arg(m_options.screenshotDir);
+            return false;
+        }
+        // Settle first: the QR code fades in, screens cross-fade.
+        m_screenshotTimer.setSingleShot(true);
+        m_screenshotTimer.setInterval(700);
+        connect(&m_screenshotTimer, &QTimer::timeout, this, &Kiosk::saveScreenshotToDir);
+        for (auto signal : {&DisplayStatus::stateChanged, &DisplayStatus::pairUriChanged, &DisplayStatus::sessionChanged,
+                            &DisplayStatus::messageChanged, &DisplayStatus::noticeChanged})
+            connect(&m_status, signal, this, &Kiosk::scheduleScreenshot);
+        scheduleScreenshot();
     }
     if (!m_options.controlPath.isEmpty()) {
         m_control = std::make_unique<ControlServer>(
@@ -105,10 +130,39 @@ void Kiosk::updateScreen()
         return;
     const bool busy = int(m_sessions.size()) >= m_config.maxSessions;
     m_status.setState(busy ? QStringLiteral("busy") : QStringLiteral("standby"));
-    QStringList lines;
-    for (const auto &session : m_sessions)
-        lines << session->statusLine();
-    m_status.setNotice(lines.join(u'\n'));
+    if (m_sessions.empty()) {
+        m_status.setSession(QString(), QString(), QString(), QString());
+        return;
+    }
+    const Session &newest = *m_sessions.back();
+    m_status.setSession(newest.sid(), mobility::SessionNotice::stateName(newest.state()), newest.userBareJid(),
+                        newest.statusLine());
+}
+
+void Kiosk::showMessage(const QString &message)
+{
+    m_status.setMessage(message);
+    m_messageTimer.start(10'000);
+}
+
+void Kiosk::scheduleScreenshot()
+{
+    m_screenshotTimer.start();
+}
+
+void Kiosk::saveScreenshotToDir()
+{
+    // A bounded record: enough for a demo or a bug report, never a full disk.
+    static constexpr int maxScreenshots = 1000;
+    if (m_screenshotCount >= maxScreenshots)
+        return;
+    const QString name = QStringLiteral("%1-%2.png").arg(++m_screenshotCount, 4, 10, QLatin1Char('0'))
+                             .arg(m_status.sessionState().isEmpty() ? m_status.state() : m_status.sessionState());
+    const QString path = QDir(m_options.screenshotDir).absoluteFilePath(name);
+    if (m_screen->saveScreenshot(path))
+        qCInfo(lcKiosk) << "screenshot" << path;
+    else
+        qCWarning(lcKiosk) << "screenshot failed:" << m_screen->errorString();
 }
 
 void Kiosk::onDeviceOffline(const QString &reason)
@@ -251,6 +305,7 @@ void Kiosk::handlePair(const QDomElement &iq)
     setup.tls = m_tls;
     setup.label = m_config.label;
     setup.idleTimeoutMs = m_config.idleTimeoutSeconds * 1000;
+    setup.phoneOfflineGraceMs = m_config.phoneOfflineGraceSeconds * 1000;
     auto session = std::make_unique<Session>(std::move(setup), device);
     Session *raw = session.get();
     connect(raw, &Session::changed, this, &Kiosk::updateScreen);
@@ -268,7 +323,19 @@ void Kiosk::onSessionEnded(Session *session, Session::Reason reason)
         return;
     it->release()->deleteLater();
     m_sessions.erase(it);
-    Q_UNUSED(reason);
+    const QString user = session->userBareJid();
+    switch (reason) {
+    case Session::Reason::AuthFailed:
+        showMessage(QStringLiteral("Sign-in for %1 failed: %2").arg(user, session->failure() ? session->failure()->message() : QStringLiteral("the phone or the server refused it.")));
+        break;
+    case Session::Reason::Error:
+        showMessage(QStringLiteral("The session for %1 ended because of an error: %2")
+                        .arg(user, session->failure() ? session->failure()->message() : QStringLiteral("the connection was lost.")));
+        break;
+    default:
+        showMessage(QStringLiteral("Session ended. Everything from it was wiped from this screen."));
+        break;
+    }
     // Whatever was shown during the session is stale; nobody may reuse it.
     m_tokens.rotate(false);
     updateScreen();

@@ -50,6 +50,9 @@ private:
     void handlePair(const QDomElement &iq);
     void onSessionEnded(Session *session, Session::Reason reason);
     void updateScreen();
+    void showMessage(const QString &message);
+    void scheduleScreenshot();
+    void saveScreenshotToDir();
     QString pairUri();
 
     KioskConfig m_config;
@@ -60,6 +63,9 @@ private:
     QSslConfiguration m_tls;
     std::vector<std::unique_ptr<Session>> m_sessions;
     QTimer m_rotationTimer;
+    QTimer m_messageTimer;
+    QTimer m_screenshotTimer;
+    int m_screenshotCount = 0;
     std::unique_ptr<DeviceConnection> m_device;
     std::unique_ptr<KioskScreen> m_screen;
     std::unique_ptr<ControlServer> m_control;

@@ -146,6 +146,7 @@ xmpp::Result<KioskConfig> KioskConfig::load(const QString &path)
         {"pairing-rotation", 10, 3600, &config.pairingRotationSeconds},
         {"idle-timeout", 10, 86400, &config.idleTimeoutSeconds},
         {"max-sessions", 1, 16, &config.maxSessions},
+        {"phone-offline-grace", 5, 3600, &config.phoneOfflineGraceSeconds},
     };
     for (const auto &number : numbers) {
         const QString key = QStringLiteral("display/") + QLatin1String(number.key);

@@ -22,6 +22,7 @@ struct KioskConfig
     int pairingRotationSeconds = 60;
     int idleTimeoutSeconds = 300;
     int maxSessions = 1;
+    int phoneOfflineGraceSeconds = 60;
     QHash<QString, xmpp::ServerAddress> domainServers; // user domain -> where to connect
     QString appsDir;
 

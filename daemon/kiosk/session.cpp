@@ -75,14 +75,16 @@ void Session::start()
     m_user = std::make_unique<xmpp::Client>(std::move(config));
     connect(m_user.get(), &xmpp::Client::stateChanged, this, [this](xmpp::Client::State state) {
         if (state == xmpp::Client::State::Negotiating && m_state == State::Connecting)
-            setState(State::Authenticating, QStringLiteral("Confirm on your phone to sign in as %1.").arg(userBareJid()));
+            setState(State::Authenticating, QStringLiteral("Your phone is answering %1; nothing needs typing here.")
+                                                .arg(xmpp::Jid::parse(m_setup.phoneJid)->domain()));
     });
     connect(m_user.get(), &xmpp::Client::online, this, [this] {
         // The token has done its job; it must not outlive the login.
         m_setup.request.oauthToken.fill('\0');
         m_setup.request.oauthToken.clear();
         m_userJid = m_user->boundJid();
-        setState(State::Active, QStringLiteral("Signed in as %1.").arg(userBareJid()));
+        setState(State::Active, QStringLiteral("It ends after %1 minutes without activity, or soon after your phone goes offline.")
+                                    .arg(qMax(1, m_setup.idleTimeoutMs / 60'000)));
         touch();
     });
     connect(m_user.get(), &xmpp::Client::disconnected, this, &Session::onUserDisconnected);

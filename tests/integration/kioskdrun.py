@@ -115,3 +115,47 @@ class Kioskd:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def phone_args(info: dict, role: str, password_file: Path, *, resource: str = "phone", tls: str = "starttls") -> list[str]:
+    """kiosk-phone's connection options for `role` on the fixture server."""
+    port = info["starttls_port"] if tls == "starttls" else info["direct_tls_port"]
+    return [KIOSK_PHONE, "--jid", info["users"][role]["jid"], "--password-file", str(password_file),
+            "--resource", resource, "--host", info["host"], "--port", str(port), "--tls", tls,
+            "--ca-file", info["ca_file"]]
+
+
+class Phone:
+    """kiosk-phone run to completion or in the background; its JSON events parsed."""
+
+    def __init__(self, info: dict, role: str = "alice", password: str | None = None, resource: str = "phone"):
+        self.dir = Path(tempfile.mkdtemp(prefix="kiosk-phone-"))
+        self.password_file = self.dir / "password"
+        self.password_file.write_text((password if password is not None else info["users"][role]["password"]) + "\n")
+        self.password_file.chmod(0o600)
+        self.base = phone_args(info, role, self.password_file, resource=resource)
+        self.process = None
+        self.stdout = ""
+        self.stderr = ""
+
+    def run(self, *args: str, timeout: float = 120) -> int:
+        result = subprocess.run([*self.base, *args], capture_output=True, text=True, timeout=timeout)
+        self.stdout, self.stderr = result.stdout, result.stderr
+        return result.returncode
+
+    def start(self, *args: str) -> "Phone":
+        self.process = subprocess.Popen([*self.base, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return self
+
+    def wait(self, timeout: float = 120) -> int:
+        self.stdout, self.stderr = self.process.communicate(timeout=timeout)
+        return self.process.returncode
+
+    def events(self) -> list[dict]:
+        return [json.loads(line) for line in self.stdout.splitlines() if line.startswith("{")]
+
+    def event(self, name: str, **match) -> dict | None:
+        for event in self.events():
+            if event.get("event") == name and all(event.get(k) == v for k, v in match.items()):
+                return event
+        return None

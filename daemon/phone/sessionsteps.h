@@ -1,0 +1,92 @@
+#pragma once
+
+#include "iqtracker.h"
+#include "phoneoptions.h"
+
+#include <QDomElement>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+namespace phone {
+
+class EventLog;
+
+// What a step may do with an active session.
+class SessionLink
+{
+public:
+    virtual ~SessionLink();
+    virtual QString sid() const = 0;
+    virtual EventLog &events() = 0;
+    // The limit for each wait on the display.
+    virtual int timeoutMs() const = 0;
+    // Sends an IQ set carrying payload to the display; callback gets the reply (or
+    // Timeout after timeoutMs(), Cancelled when the connection closed) unless context
+    // is gone.
+    virtual void sendToDisplay(const QDomElement &payload, QObject *context, xmpp::IqCallback callback) = 0;
+};
+
+// One scripted action on an active session (hold, end; later view, transfer). PhoneSession
+// runs the steps one after the other and drops the current one when the display ends the
+// session. Every step finishes by itself or within a bounded time.
+class SessionStep : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~SessionStep() override;
+
+    virtual void start(SessionLink &link) = 0;
+    // True when the step asks the display to end the session: PhoneSession then waits
+    // for the ended notice instead of leaving the session running.
+    virtual bool endsSession() const { return false; }
+
+Q_SIGNALS:
+    void done();
+    // condition: a stable name for the JSON event; message: for a person.
+    void failed(phone::ExitStatus status, const QString &condition, const QString &message);
+};
+
+// Keeps the session for a while (--hold).
+class HoldStep : public SessionStep
+{
+    Q_OBJECT
+public:
+    explicit HoldStep(int seconds, QObject *parent = nullptr);
+    void start(SessionLink &link) override;
+
+private:
+    int m_seconds;
+    QTimer m_timer;
+};
+
+// Keeps the session until the display ends it (--hold-until-ended), at most maxSeconds.
+class HoldUntilEndedStep : public SessionStep
+{
+    Q_OBJECT
+public:
+    explicit HoldUntilEndedStep(int maxSeconds, QObject *parent = nullptr);
+    void start(SessionLink &link) override;
+
+private:
+    int m_maxSeconds;
+    QTimer m_timer;
+};
+
+// Asks the display to end the session (--end).
+class EndStep : public SessionStep
+{
+    Q_OBJECT
+public:
+    using SessionStep::SessionStep;
+    void start(SessionLink &link) override;
+    bool endsSession() const override { return true; }
+};
+
+// The steps the plan asks for, in the order they run.
+std::vector<std::unique_ptr<SessionStep>> stepsFor(const SessionPlan &plan);
+
+} // namespace phone

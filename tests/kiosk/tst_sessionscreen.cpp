@@ -1,0 +1,476 @@
+#include "displaystatus.h"
+#include "qrimageprovider.h"
+
+#include <QDir>
+#include <QGuiApplication>
+#include <QImage>
+#include <QProcess>
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QStyleHints>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+#include <memory>
+
+namespace {
+
+const QString pairUri = QStringLiteral(
+    "xmpp:lobby@localhost/display?kiosk;pair=ABCDEFGHIJKLMNOPQRST;name=Hotel%20Lobby");
+const QString sessionId = QStringLiteral("7c1f0e9a-session");
+const QString user = QStringLiteral("alice@example.org");
+const QString signInFailed = QStringLiteral(
+    "Sign-in for alice@example.org failed: the server rejected the credentials.");
+const QString sessionEnded = QStringLiteral(
+    "Session ended. Everything from it was wiped from this screen.");
+constexpr int rotationPeriodSeconds = 60;
+// Longer than any of the screens' fades.
+constexpr int settleMs = 700;
+
+// What the daemon says about a session in each state.
+QString sessionLineFor(const QString &state)
+{
+    if (state == QStringLiteral("connecting"))
+        return QStringLiteral("Connecting to example.org for %1\u2026").arg(user);
+    if (state == QStringLiteral("authenticating"))
+        return QStringLiteral("Confirm on your phone to sign in as %1.").arg(user);
+    return QStringLiteral("Signed in as %1.").arg(user);
+}
+
+// What zbarimg read from an image: its exit status (0 found, 4 nothing found) and text.
+struct Decoded
+{
+    int exitStatus = -1;
+    QString text;
+};
+
+Decoded decodeWithZbar(const QString &pngPath)
+{
+    QProcess zbar;
+    zbar.start(QStringLiteral("zbarimg"), {QStringLiteral("--raw"), QStringLiteral("-q"), pngPath});
+    if (!zbar.waitForFinished(60000) || zbar.exitStatus() != QProcess::NormalExit)
+        return {};
+    QString text = QString::fromUtf8(zbar.readAllStandardOutput());
+    if (text.endsWith(u'\n'))
+        text.chop(1);
+    return {zbar.exitCode(), text};
+}
+
+// Visible to a person: shown, and not faded out by the item or any item it is in.
+bool isOnScreen(const QQuickItem *item)
+{
+    if (!item || !item->isVisible())
+        return false;
+    qreal opacity = 1;
+    for (const QQuickItem *it = item; it; it = it->parentItem())
+        opacity *= it->opacity();
+    return opacity > 0.99;
+}
+
+QRectF sceneRect(const QQuickItem *item)
+{
+    return item->mapRectToScene(QRectF(0, 0, item->width(), item->height()));
+}
+
+} // namespace
+
+class TestSessionScreen : public QObject
+{
+    Q_OBJECT
+
+private:
+    DisplayStatus m_status;
+    std::unique_ptr<QQmlApplicationEngine> m_engine;
+    QQuickWindow *m_window = nullptr;
+    QTemporaryDir m_screenshots;
+    QString m_extraScreenshotDir;
+    bool m_failed = false;
+
+    // Renders the window at its current size, keeps the PNG and returns its path.
+    QString screenshot(const QString &name)
+    {
+        const QImage image = m_window->grabWindow();
+        if (image.isNull())
+            return {};
+        const QString fileName = name + QStringLiteral(".png");
+        const QString path = m_screenshots.filePath(fileName);
+        if (!image.save(path))
+            return {};
+        if (!m_extraScreenshotDir.isEmpty()) {
+            QDir().mkpath(m_extraScreenshotDir);
+            image.save(QDir(m_extraScreenshotDir).filePath(fileName));
+        }
+        return path;
+    }
+
+    bool resizeWindow(int width, int height)
+    {
+        m_window->resize(width, height);
+        // The scene follows the window's resize event, which the platform delivers later.
+        const QQuickItem *content = m_window->contentItem();
+        return QTest::qWaitFor([&] {
+            return m_window->width() == width && m_window->height() == height
+                   && content->width() == width && content->height() == height;
+        });
+    }
+
+    QQuickItem *item(const char *objectName) const
+    {
+        return m_window->findChild<QQuickItem *>(QString::fromLatin1(objectName));
+    }
+
+    // One session on a display whose only slot it takes, as the daemon reports it.
+    void showSession(const QString &state)
+    {
+        m_status.setState(QStringLiteral("busy"));
+        m_status.setSession(sessionId, state, user, sessionLineFor(state));
+        QTest::qWait(settleMs);
+    }
+
+    // What the daemon does once a session is over: the slot is free, the code comes back.
+    void endSessionAsTheDaemonDoes(const QString &message)
+    {
+        m_status.setSession(QString(), QString(), QString(), QString());
+        m_status.setState(QStringLiteral("standby"));
+        m_status.setMessage(message);
+        QTest::qWait(settleMs);
+    }
+
+    // Taps the button by its objectName at `where` (item coordinates; its centre by
+    // default) and returns the sids that asked to end.
+    QStringList tap(const char *buttonName, QPointF where = {-1, -1})
+    {
+        QQuickItem *button = item(buttonName);
+        if (!button)
+            return {QStringLiteral("(no %1)").arg(QLatin1String(buttonName))};
+        if (where.x() < 0)
+            where = QPointF(button->width() / 2, button->height() / 2);
+        QSignalSpy endRequested(&m_status, &DisplayStatus::endRequested);
+        QTest::mouseClick(m_window, Qt::LeftButton, {}, button->mapToScene(where).toPoint());
+        QStringList sids;
+        for (const QList<QVariant> &arguments : std::as_const(endRequested))
+            sids << arguments.constFirst().toString();
+        // Apart in time, so the next tap is not taken for the second half of a double tap.
+        QTest::qWait(QGuiApplication::styleHints()->mouseDoubleClickInterval() + 50);
+        return sids;
+    }
+
+    // A QML error mostly shows as a warning and a screen that still half works: make it fail
+    // the test instead of slipping through as a passing one with a wrong picture.
+    static void failOnQmlWarnings()
+    {
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("^qrc:/")));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        failOnQmlWarnings();
+        QVERIFY2(!QStandardPaths::findExecutable(QStringLiteral("zbarimg")).isEmpty(),
+                 "zbarimg not found: install zbar-tools (.ci/install-deps does)");
+        QVERIFY(m_screenshots.isValid());
+        m_extraScreenshotDir = qEnvironmentVariable("KIOSKD_SCREENSHOT_DIR");
+
+        m_status.setLabel(QStringLiteral("Hotel Lobby"));
+        m_status.setPairing(pairUri,
+                            QDateTime::currentDateTime().addSecs(rotationPeriodSeconds - 18),
+                            rotationPeriodSeconds);
+        m_status.setState(QStringLiteral("standby"));
+
+        m_engine = std::make_unique<QQmlApplicationEngine>();
+        m_engine->addImageProvider(QStringLiteral("qr"), new QrImageProvider);
+        m_engine->setInitialProperties({{QStringLiteral("display"),
+                                         QVariant::fromValue<QObject *>(&m_status)}});
+        m_engine->load(QUrl(QStringLiteral("qrc:/Kioskd/Main.qml")));
+        QCOMPARE(m_engine->rootObjects().size(), 1);
+        m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+        QVERIFY(m_window);
+        QVERIFY(QTest::qWaitForWindowExposed(m_window));
+        for (const char *name : {"endSessionButton", "cancelSessionButton", "messageBanner",
+                                 "appArea", "sessionBar", "signedInUser", "signingInIndicator",
+                                 "qrCodeImage"})
+            QVERIFY2(item(name), name);
+    }
+
+    // Every test starts from a free display with nothing to say.
+    void init()
+    {
+        failOnQmlWarnings();
+        m_status.setMessage(QString());
+        m_status.setSession(QString(), QString(), QString(), QString());
+        m_status.setState(QStringLiteral("standby"));
+        // A fresh token, so screenshots show the countdown as people would see it.
+        m_status.setPairing(pairUri,
+                            QDateTime::currentDateTime().addSecs(rotationPeriodSeconds - 18),
+                            rotationPeriodSeconds);
+        QTest::qWait(settleMs);
+    }
+
+    void cleanup()
+    {
+        if (QTest::currentTestFailed())
+            m_failed = true;
+    }
+
+    void cleanupTestCase()
+    {
+        m_engine.reset();
+        // The screenshots are what to look at when something failed.
+        if (m_failed)
+            m_screenshots.setAutoRemove(false);
+        if (m_failed || !m_extraScreenshotDir.isEmpty()) {
+            qInfo("screenshots in %s", qPrintable(m_extraScreenshotDir.isEmpty()
+                                                      ? m_screenshots.path()
+                                                      : m_extraScreenshotDir));
+        }
+    }
+
+    void sessionStatesAtEverySize_data()
+    {
+        QTest::addColumn<QString>("state");
+        QTest::addColumn<QSize>("size");
+        const QList<QPair<const char *, QSize>> sizes = {
+            {"720p", QSize(1280, 720)}, {"4K", QSize(3840, 2160)}, {"portrait", QSize(1080, 1920)}};
+        for (const char *state : {"connecting", "authenticating", "active"}) {
+            for (const auto &[sizeName, size] : sizes)
+                QTest::addRow("%s %s", state, sizeName) << QString::fromLatin1(state) << size;
+        }
+    }
+    void sessionStatesAtEverySize()
+    {
+        QFETCH(QString, state);
+        QFETCH(QSize, size);
+        QVERIFY(resizeWindow(size.width(), size.height()));
+        showSession(state);
+
+        const QString path = screenshot(QStringLiteral("session-%1-%2x%3")
+                                            .arg(state).arg(size.width()).arg(size.height()));
+        QVERIFY(!path.isEmpty());
+        // Busy: no code anywhere on screen, not even a faded one.
+        QCOMPARE(decodeWithZbar(path).exitStatus, 4);
+        QVERIFY(!isOnScreen(item("qrCodeImage")));
+
+        const bool active = state == QStringLiteral("active");
+        const char *buttonName = active ? "endSessionButton" : "cancelSessionButton";
+        QQuickItem *button = item(buttonName);
+        QVERIFY(isOnScreen(button));
+        QVERIFY(!isOnScreen(item(active ? "cancelSessionButton" : "endSessionButton")));
+        QVERIFY(QRectF(0, 0, size.width(), size.height()).contains(sceneRect(button)));
+
+        // Easy to hit from arm's length: at least 8 % of the short side tall (58 px at 720p)
+        // and never under the usual 48 px minimum touch target.
+        const qreal shortSide = std::min(size.width(), size.height());
+        QVERIFY2(button->height() >= std::max(48.0, shortSide * 0.08),
+                 qPrintable(QString::number(button->height())));
+
+        QCOMPARE(tap(buttonName), QStringList{sessionId});
+        // A finger landing just below the drawn button still ends the session.
+        const auto *face = button->property("face").value<QQuickItem *>();
+        QVERIFY(face);
+        const QRectF faceRect = face->mapRectToItem(button, QRectF(0, 0, face->width(),
+                                                                   face->height()));
+        QVERIFY(faceRect.bottom() + 4 < button->height());
+        QCOMPARE(tap(buttonName, QPointF(faceRect.center().x(),
+                                         (faceRect.bottom() + button->height()) / 2)),
+                 QStringList{sessionId});
+
+        if (active) {
+            QCOMPARE(item("signedInUser")->property("text").toString(), user);
+            QVERIFY(isOnScreen(item("signedInUser")));
+            QCOMPARE(item("sessionLine")->property("text").toString(), sessionLineFor(state));
+            // The bar is slim and the app gets everything under it.
+            const QRectF bar = sceneRect(item("sessionBar"));
+            const QRectF appArea = sceneRect(item("appArea"));
+            QVERIFY2(bar.height() <= shortSide * 0.15, qPrintable(QString::number(bar.height())));
+            QCOMPARE(appArea.top(), bar.bottom());
+            QCOMPARE(appArea.left(), 0.0);
+            QCOMPARE(appArea.width(), qreal(size.width()));
+            QCOMPARE(appArea.bottom(), qreal(size.height()));
+        } else {
+            const QString headline = item("signingInHeadline")->property("text").toString();
+            QVERIFY2(headline.contains(user), qPrintable(headline));
+            QVERIFY(item("signingInIndicator")->property("running").toBool());
+        }
+    }
+
+    // A long address shrinks or shortens in the middle; it never runs under the End
+    // button or off the screen.
+    void longAddressFits_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("720p") << QSize(1280, 720);
+        QTest::newRow("portrait") << QSize(1080, 1920);
+    }
+    void longAddressFits()
+    {
+        QFETCH(QSize, size);
+        QVERIFY(resizeWindow(size.width(), size.height()));
+        const QString longUser = QStringLiteral(
+            "maximilian.mustermann-schmidt@conference-centre-east.example.org");
+        const QRectF window(0, 0, size.width(), size.height());
+        m_status.setState(QStringLiteral("busy"));
+
+        m_status.setSession(sessionId, QStringLiteral("authenticating"), longUser, QString());
+        QTest::qWait(settleMs);
+        QVERIFY(!screenshot(QStringLiteral("session-long-authenticating-%1x%2")
+                                .arg(size.width()).arg(size.height())).isEmpty());
+        const QQuickItem *headline = item("signingInHeadline");
+        QVERIFY(window.contains(sceneRect(headline)));
+        QVERIFY(headline->property("lineCount").toInt() <= 2);
+
+        m_status.setSession(sessionId, QStringLiteral("active"), longUser, QString());
+        QTest::qWait(settleMs);
+        QVERIFY(!screenshot(QStringLiteral("session-long-active-%1x%2")
+                                .arg(size.width()).arg(size.height())).isEmpty());
+        const QQuickItem *shownUser = item("signedInUser");
+        const auto *endFace = item("endSessionButton")->property("face").value<QQuickItem *>();
+        QVERIFY(endFace);
+        QVERIFY(sceneRect(shownUser).right() < sceneRect(endFace).left());
+        QVERIFY(shownUser->property("truncated").toBool()
+                || shownUser->property("contentWidth").toReal() <= shownUser->width());
+    }
+
+    // Waiting for the phone redraws a few times a second for the indicator, not every
+    // frame; once signed in the indicator stops.
+    void signingInRedrawsRarely()
+    {
+        QVERIFY(resizeWindow(1280, 720));
+        showSession(QStringLiteral("authenticating"));
+        int frames = 0;
+        const auto connection = connect(m_window, &QQuickWindow::afterRendering, this,
+                                        [&frames] { ++frames; }, Qt::DirectConnection);
+        QTest::qWait(3000);
+        disconnect(connection);
+        QVERIFY2(frames >= 3, qPrintable(QString::number(frames)));
+        QVERIFY2(frames <= 10, qPrintable(QString::number(frames)));
+
+        showSession(QStringLiteral("active"));
+        QVERIFY(!item("signingInIndicator")->property("running").toBool());
+    }
+
+    // A faded-out session screen must not catch taps meant for the screen under it.
+    void hiddenSessionScreenTakesNoTaps()
+    {
+        QVERIFY(resizeWindow(1280, 720));
+        QCOMPARE(tap("endSessionButton"), QStringList());
+        QCOMPARE(tap("cancelSessionButton"), QStringList());
+        showSession(QStringLiteral("connecting"));
+        QCOMPARE(tap("endSessionButton"), QStringList());
+        showSession(QStringLiteral("active"));
+        QCOMPARE(tap("cancelSessionButton"), QStringList());
+    }
+
+    // With slots to spare the code stays up for the next person while a session runs.
+    void sessionWithFreeSlotsKeepsTheCode()
+    {
+        QVERIFY(resizeWindow(1280, 720));
+        m_status.setSession(sessionId, QStringLiteral("active"), user,
+                            sessionLineFor(QStringLiteral("active")));
+        QTest::qWait(settleMs);
+        QVERIFY(!isOnScreen(item("endSessionButton")));
+        const QString path = screenshot(QStringLiteral("standby-free-slot-1280x720"));
+        QVERIFY(!path.isEmpty());
+        QCOMPARE(decodeWithZbar(path).text, pairUri);
+    }
+
+    void messageOverStandbyKeepsCodeScannable_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("720p") << QSize(1280, 720);
+        QTest::newRow("4K") << QSize(3840, 2160);
+        QTest::newRow("portrait") << QSize(1080, 1920);
+    }
+    void messageOverStandbyKeepsCodeScannable()
+    {
+        QFETCH(QSize, size);
+        QVERIFY(resizeWindow(size.width(), size.height()));
+        m_status.setMessage(signInFailed);
+        QTest::qWait(settleMs);
+
+        const QString path = screenshot(QStringLiteral("standby-message-%1x%2")
+                                            .arg(size.width()).arg(size.height()));
+        QVERIFY(!path.isEmpty());
+        const Decoded decoded = decodeWithZbar(path);
+        QCOMPARE(decoded.exitStatus, 0);
+        QCOMPARE(decoded.text, pairUri);
+
+        const QQuickItem *banner = item("messageBanner");
+        QVERIFY(isOnScreen(banner));
+        QCOMPARE(banner->property("text").toString(), signInFailed);
+        const QRectF bannerRect = sceneRect(banner);
+        QVERIFY(QRectF(0, 0, size.width(), size.height()).contains(bannerRect));
+        QVERIFY(!bannerRect.intersects(sceneRect(item("qrCodeImage"))));
+
+        // Gone again once the daemon clears it.
+        m_status.setMessage(QString());
+        QTest::qWait(settleMs);
+        QVERIFY(!banner->isVisible());
+    }
+
+    // End, then what the daemon does: the code is back, the banner says what happened,
+    // and nothing names the person who left.
+    void endedSessionLeavesNothingBehind()
+    {
+        QVERIFY(resizeWindow(1280, 720));
+        showSession(QStringLiteral("active"));
+        QCOMPARE(tap("endSessionButton"), QStringList{sessionId});
+        endSessionAsTheDaemonDoes(sessionEnded);
+
+        const QString path = screenshot(QStringLiteral("session-ended-1280x720"));
+        QVERIFY(!path.isEmpty());
+        QCOMPARE(decodeWithZbar(path).text, pairUri);
+        QVERIFY(isOnScreen(item("messageBanner")));
+        QCOMPARE(item("messageBanner")->property("text").toString(), sessionEnded);
+        QVERIFY(!item("endSessionButton")->isVisible());
+        QVERIFY(item("signedInUser")->property("text").toString().isEmpty());
+    }
+
+    // A message over a session hides none of its controls: not the bar with its End
+    // button, not the Cancel button while signing in.
+    void messageOverSessionLeavesControlsFree_data()
+    {
+        QTest::addColumn<QString>("state");
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("connecting 720p") << QStringLiteral("connecting") << QSize(1280, 720);
+        QTest::newRow("connecting portrait") << QStringLiteral("connecting") << QSize(1080, 1920);
+        QTest::newRow("active 720p") << QStringLiteral("active") << QSize(1280, 720);
+        QTest::newRow("active portrait") << QStringLiteral("active") << QSize(1080, 1920);
+    }
+    void messageOverSessionLeavesControlsFree()
+    {
+        QFETCH(QString, state);
+        QFETCH(QSize, size);
+        QVERIFY(resizeWindow(size.width(), size.height()));
+        // Still up from the session before, which the daemon ended a moment ago.
+        const QString message = state == QStringLiteral("active")
+            ? QStringLiteral("Your phone is out of reach. The session ends in 60 s unless it "
+                             "comes back.")
+            : signInFailed;
+        m_status.setMessage(message);
+        showSession(state);
+        const QString path = screenshot(QStringLiteral("session-%1-message-%2x%3")
+                                            .arg(state).arg(size.width()).arg(size.height()));
+        QVERIFY(!path.isEmpty());
+        QCOMPARE(decodeWithZbar(path).exitStatus, 4);
+
+        const QQuickItem *banner = item("messageBanner");
+        QVERIFY(isOnScreen(banner));
+        QCOMPARE(banner->property("text").toString(), message);
+        const bool active = state == QStringLiteral("active");
+        const char *buttonName = active ? "endSessionButton" : "cancelSessionButton";
+        const auto *face = item(buttonName)->property("face").value<QQuickItem *>();
+        QVERIFY(face);
+        QVERIFY(!sceneRect(banner).intersects(sceneRect(face)));
+        if (active)
+            QVERIFY(!sceneRect(banner).intersects(sceneRect(item("sessionBar"))));
+        QCOMPARE(tap(buttonName), QStringList{sessionId});
+    }
+};
+
+QTEST_MAIN(TestSessionScreen)
+#include "tst_sessionscreen.moc"
