@@ -45,7 +45,12 @@ Window {
         display: window.display
         opacity: window.offline ? 1 : 0
         visible: opacity > 0
-        Behavior on opacity { NumberAnimation { duration: 300; easing.type: Easing.InOutQuad } }
+        // Fades in only: when the display comes back, the offline words must not lie over
+        // the fresh QR code while it fades in (a camera would see a muddled picture).
+        Behavior on opacity {
+            enabled: window.offline
+            NumberAnimation { duration: 300; easing.type: Easing.InOutQuad }
+        }
     }
 
     SessionScreen {

@@ -111,12 +111,9 @@ void Session::notifyPhone(State state, Reason reason)
     notice.state = state;
     notice.reason = reason;
     QDomDocument document;
-    QDomElement iq = document.createElementNS(xmpp::ns::client, QStringLiteral("iq"));
-    iq.setAttribute(QStringLiteral("type"), QStringLiteral("set"));
-    iq.setAttribute(QStringLiteral("to"), m_setup.phoneJid);
-    iq.appendChild(document.importNode(notice.toDom(document), true));
     // The phone's acknowledgement changes nothing here; the tracker bounds the wait.
-    m_device.sendIq(iq, nullptr, [](const xmpp::IqResult &) {}, m_setup.relayStepTimeoutMs);
+    m_device.sendRequest(m_setup.phoneJid, notice.toDom(document), nullptr, [](const xmpp::IqResult &) {},
+                         m_setup.relayStepTimeoutMs);
 }
 
 void Session::touch()

@@ -11,21 +11,6 @@ namespace mobility {
 
 namespace {
 
-// RFC 6120 section 6.5: the only conditions a server may put in a SASL <failure/>.
-constexpr std::array<QStringView, 11> saslConditions = {
-    u"aborted",
-    u"account-disabled",
-    u"credentials-expired",
-    u"encryption-required",
-    u"incorrect-encoding",
-    u"invalid-authzid",
-    u"invalid-mechanism",
-    u"malformed-request",
-    u"mechanism-too-weak",
-    u"not-authorized",
-    u"temporary-auth-failure",
-};
-
 constexpr std::array<QStringView, 4> stateNames = {u"connecting", u"authenticating", u"active",
                                                    u"ended"};
 // Indexed by SessionNotice::Reason; None has no name on the wire.
@@ -428,7 +413,7 @@ std::optional<SaslFailure> SaslFailure::fromDom(const QDomElement &failure)
         !isEmptyElement(children.first()))
         return std::nullopt;
     result.condition = localNameOf(children.first());
-    if (!indexIn(saslConditions, result.condition))
+    if (!xmpp::isSaslFailureCondition(result.condition))
         return std::nullopt;
     return result;
 }

@@ -22,12 +22,7 @@ RelayMechanism::~RelayMechanism() = default;
 
 void RelayMechanism::ask(const QDomElement &payload, std::function<void(const xmpp::IqResult &)> done)
 {
-    QDomDocument document;
-    QDomElement iq = document.createElementNS(xmpp::ns::client, QStringLiteral("iq"));
-    iq.setAttribute(QStringLiteral("type"), QStringLiteral("set"));
-    iq.setAttribute(QStringLiteral("to"), m_phoneJid);
-    iq.appendChild(document.importNode(payload, true));
-    m_device.sendIq(iq, this, [this, done = std::move(done)](const xmpp::IqResult &result) {
+    m_device.sendRequest(m_phoneJid, payload, this, [this, done = std::move(done)](const xmpp::IqResult &result) {
         if (!m_finished)
             done(result);
     }, m_stepTimeoutMs);
@@ -35,8 +30,8 @@ void RelayMechanism::ask(const QDomElement &payload, std::function<void(const xm
 
 void RelayMechanism::tell(const QDomElement &payload)
 {
-    // The phone's answer changes nothing; only that it arrives in order matters.
-    ask(payload, [](const xmpp::IqResult &) {});
+    // The phone's answer changes nothing; only that the message arrives in order matters.
+    m_device.sendRequest(m_phoneJid, payload, nullptr, [](const xmpp::IqResult &) {}, m_stepTimeoutMs);
 }
 
 xmpp::Error RelayMechanism::phoneError(const xmpp::Error &error, const QString &step) const
@@ -129,14 +124,11 @@ void RelayMechanism::handleFailure(const xmpp::Error &error)
     if (m_finished)
         return;
     m_finished = true;
+    // A server's non-standard condition would fail the phone's strict parser.
+    const QString condition = xmpp::isSaslFailureCondition(error.protocolCondition) ? error.protocolCondition
+                                                                                     : QStringLiteral("not-authorized");
     QDomDocument document;
-    const QString condition = error.protocolCondition.isEmpty() ? QStringLiteral("not-authorized") : error.protocolCondition;
-    QDomDocument doc;
-    QDomElement iq = doc.createElementNS(xmpp::ns::client, QStringLiteral("iq"));
-    iq.setAttribute(QStringLiteral("type"), QStringLiteral("set"));
-    iq.setAttribute(QStringLiteral("to"), m_phoneJid);
-    iq.appendChild(doc.importNode(SaslFailure{m_sid, condition}.toDom(document), true));
-    m_device.sendIq(iq, nullptr, [](const xmpp::IqResult &) {}, m_stepTimeoutMs);
+    tell(SaslFailure{m_sid, condition}.toDom(document));
 }
 
 void RelayMechanism::abort()
@@ -145,11 +137,7 @@ void RelayMechanism::abort()
         return;
     m_finished = true;
     QDomDocument document;
-    QDomElement iq = document.createElementNS(xmpp::ns::client, QStringLiteral("iq"));
-    iq.setAttribute(QStringLiteral("type"), QStringLiteral("set"));
-    iq.setAttribute(QStringLiteral("to"), m_phoneJid);
-    iq.appendChild(document.importNode(SidOnly{SidOnly::Kind::Abort, m_sid}.toDom(document), true));
-    m_device.sendIq(iq, nullptr, [](const xmpp::IqResult &) {}, m_stepTimeoutMs);
+    tell(SidOnly{SidOnly::Kind::Abort, m_sid}.toDom(document));
 }
 
 void RelayMechanism::abortedByPhone()

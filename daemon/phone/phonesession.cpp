@@ -126,12 +126,7 @@ void PhoneSession::connectToServer()
 
 void PhoneSession::sendToDisplay(const QDomElement &payload, QObject *context, xmpp::IqCallback callback)
 {
-    QDomDocument document;
-    QDomElement iq = document.createElementNS(xmpp::ns::client, QStringLiteral("iq"));
-    iq.setAttribute(QStringLiteral("type"), QStringLiteral("set"));
-    iq.setAttribute(QStringLiteral("to"), m_options.displayJid.toString());
-    iq.appendChild(document.importNode(payload, true));
-    m_client->sendIq(iq, context, std::move(callback), m_options.timeoutMs);
+    m_client->sendRequest(m_options.displayJid.toString(), payload, context, std::move(callback), m_options.timeoutMs);
 }
 
 void PhoneSession::sendPair()
@@ -182,11 +177,16 @@ void PhoneSession::onPairReply(const xmpp::IqResult &reply)
         sendAbort();
         finish(ExitStatus::Timeout);
         return;
-    case xmpp::ErrorCondition::StanzaError:
-        reportError(error.protocolCondition, pairRefusalMessage(error.protocolCondition, m_options.displayJid.toString()),
-                    QStringLiteral("pair"));
+    case xmpp::ErrorCondition::StanzaError: {
+        QJsonObject fields{{QStringLiteral("condition"), error.protocolCondition},
+                           {QStringLiteral("message"), pairRefusalMessage(error.protocolCondition, m_options.displayJid.toString())},
+                           {QStringLiteral("step"), QStringLiteral("pair")}};
+        if (!error.applicationCondition.isEmpty())
+            fields.insert(QStringLiteral("application_condition"), error.applicationCondition);
+        m_events.write(QStringLiteral("error"), fields);
         finish(ExitStatus::PairingRefused);
         return;
+    }
     default:
         // The connection closed; onDisconnected() reports it.
         return;

@@ -479,6 +479,18 @@ void Client::sendIq(QDomElement iq, QObject *context, IqCallback callback, int t
     send(iq);
 }
 
+void Client::sendRequest(const QString &to, const QDomElement &payload, QObject *context, IqCallback callback,
+                         int timeoutMs, bool isGet)
+{
+    QDomDocument document;
+    QDomElement iq = document.createElementNS(ns::client, QStringLiteral("iq"));
+    iq.setAttribute(QStringLiteral("type"), isGet ? QStringLiteral("get") : QStringLiteral("set"));
+    if (!to.isEmpty())
+        iq.setAttribute(QStringLiteral("to"), to);
+    iq.appendChild(document.importNode(payload, true));
+    sendIq(iq, context, std::move(callback), timeoutMs);
+}
+
 void Client::sendPing()
 {
     if (m_state == State::Negotiating && !m_step) {
@@ -489,17 +501,13 @@ void Client::sendPing()
     if (m_state != State::Online || m_pingOutstanding)
         return;
     QDomDocument document;
-    QDomElement iq = document.createElementNS(ns::client, QStringLiteral("iq"));
-    iq.setAttribute(QStringLiteral("type"), QStringLiteral("get"));
-    iq.setAttribute(QStringLiteral("to"), m_config.jid.domain());
-    iq.appendChild(document.createElementNS(ns::ping, QStringLiteral("ping")));
     m_pingOutstanding = true;
-    sendIq(iq, this, [this](const IqResult &result) {
+    sendRequest(m_config.jid.domain(), document.createElementNS(ns::ping, QStringLiteral("ping")), this, [this](const IqResult &result) {
         m_pingOutstanding = false;
         // Any reply, even an error, proves the stream is alive.
         if (!result.ok() && result.error().condition == ErrorCondition::Timeout)
             fail(makeError(ErrorCondition::ConnectionLost, QStringLiteral("the server stopped answering pings")));
-    }, m_config.timeouts.pingTimeoutMs);
+    }, m_config.timeouts.pingTimeoutMs, true);
 }
 
 void Client::sendRaw(const QByteArray &bytes)

@@ -99,6 +99,9 @@ public:
     bool send(const QDomElement &stanza);
     // Sends an IQ get/set, adding an id when missing; callback gets the reply exactly once.
     void sendIq(QDomElement iq, QObject *context, IqCallback callback, int timeoutMs = -1);
+    // The same for a payload: wraps it in an <iq type='set' to='to'/> (get when isGet).
+    void sendRequest(const QString &to, const QDomElement &payload, QObject *context, IqCallback callback,
+                     int timeoutMs = -1, bool isGet = false);
 
     // Handles IQ get/set requests whose payload is in namespace `ns`; the handler must
     // answer (result or error) through send(). Unhandled requests get <service-unavailable/>.

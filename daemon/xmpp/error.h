@@ -39,6 +39,8 @@ struct Error
     QString protocolCondition;
     // Extra human-readable context. Never holds credentials.
     QString detail;
+    // For stanza errors: the application-specific condition's element name, if any.
+    QString applicationCondition;
 
     // One line for a person: what happened and what to do about it.
     QString message() const;
@@ -48,7 +50,7 @@ struct Error
 
 inline Error makeError(ErrorCondition condition, QString detail = {}, QString protocolCondition = {})
 {
-    return Error{condition, std::move(protocolCondition), std::move(detail)};
+    return Error{condition, std::move(protocolCondition), std::move(detail), {}};
 }
 
 // A value or the error that prevented it.

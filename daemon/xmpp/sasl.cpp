@@ -1,5 +1,7 @@
 #include "sasl.h"
 
+#include <algorithm>
+
 #include "logging.h"
 #include "scram.h"
 
@@ -43,6 +45,16 @@ QByteArray escapeGs2Name(const QByteArray &name)
 }
 
 } // namespace
+
+bool isSaslFailureCondition(QStringView condition)
+{
+    static constexpr QStringView conditions[] = {
+        u"aborted", u"account-disabled", u"credentials-expired", u"encryption-required",
+        u"incorrect-encoding", u"invalid-authzid", u"invalid-mechanism", u"malformed-request",
+        u"mechanism-too-weak", u"not-authorized", u"temporary-auth-failure",
+    };
+    return std::find(std::begin(conditions), std::end(conditions), condition) != std::end(conditions);
+}
 
 Error saslFailureToError(const QString &condition, const QString &text)
 {

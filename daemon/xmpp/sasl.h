@@ -65,6 +65,9 @@ Q_SIGNALS:
 // the name and detail the server's text.
 Error saslFailureToError(const QString &condition, const QString &text);
 
+// Whether condition is one of the eleven RFC 6120 section 6.5 defines for <failure/>.
+bool isSaslFailureCondition(QStringView condition);
+
 struct PasswordPolicy
 {
     // PLAIN hands the password itself to the server. Even when allowed it is only used

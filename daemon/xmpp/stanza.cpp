@@ -213,10 +213,15 @@ std::optional<StanzaError> StanzaError::fromDom(const QDomElement &error)
     bool haveCondition = false;
     for (QDomElement child = error.firstChildElement(); !child.isNull();
          child = child.nextSiblingElement()) {
-        // Application-specific conditions live in other namespaces; they refine the
-        // defined condition and are left to whoever knows them.
-        if (child.namespaceURI() != ns::stanzaErrors)
+        // Application-specific conditions live in other namespaces and refine the defined
+        // condition (RFC 6120 8.3.2); the first one is kept by name and namespace.
+        if (child.namespaceURI() != ns::stanzaErrors) {
+            if (result.applicationCondition.isEmpty()) {
+                result.applicationCondition = child.localName();
+                result.applicationNamespace = child.namespaceURI();
+            }
             continue;
+        }
         const QString name = child.localName();
         if (name == u"text") {
             if (result.text.isEmpty())
@@ -254,12 +259,16 @@ QDomElement StanzaError::toDom(QDomDocument &document) const
         textElement.appendChild(document.createTextNode(text));
         error.appendChild(textElement);
     }
+    if (!applicationCondition.isEmpty() && !applicationNamespace.isEmpty())
+        error.appendChild(document.createElementNS(applicationNamespace, applicationCondition));
     return error;
 }
 
 Error StanzaError::toError() const
 {
-    return makeError(ErrorCondition::StanzaError, text, condition);
+    Error error = makeError(ErrorCondition::StanzaError, text, condition);
+    error.applicationCondition = applicationCondition;
+    return error;
 }
 
 // --- Iq ---

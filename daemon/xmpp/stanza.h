@@ -37,6 +37,10 @@ struct StanzaError
     QString alternateAddress;
     // The entity that generated the error, when it says so.
     QString by;
+    // An application-specific condition (RFC 6120 8.3.2): its element name and namespace,
+    // e.g. "invalid-token" in urn:kioskd:mobility:0. Empty when there is none.
+    QString applicationCondition;
+    QString applicationNamespace;
 
     // From the <error/> element itself. std::nullopt without a valid type or condition.
     static std::optional<StanzaError> fromDom(const QDomElement &error);

@@ -2,6 +2,7 @@
 fixture server's description, the control socket, screenshots read back with zbarimg."""
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -111,10 +112,17 @@ class Kioskd:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        return self.process.returncode if self.process else 0
+        code = self.process.returncode if self.process else 0
+        # Kept for a look when something went wrong (or when asked to).
+        if code == 0 and not os.environ.get("KIOSKD_KEEP_TEST_DIRS"):
+            self.output_text = self.output()
+            shutil.rmtree(self.dir, ignore_errors=True)
+        return code
 
     def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
+        if self.log.exists():
+            return self.log.read_text(errors="replace")
+        return getattr(self, "output_text", "")
 
 
 def phone_args(info: dict, role: str, password_file: Path, *, resource: str = "phone", tls: str = "starttls") -> list[str]:
@@ -150,6 +158,9 @@ class Phone:
     def wait(self, timeout: float = 120) -> int:
         self.stdout, self.stderr = self.process.communicate(timeout=timeout)
         return self.process.returncode
+
+    def __del__(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def events(self) -> list[dict]:
         return [json.loads(line) for line in self.stdout.splitlines() if line.startswith("{")]

@@ -145,6 +145,7 @@ class Pairing(unittest.TestCase):
         uri = self.uri().replace(token_of(self.uri()), "A" * 20)
         self.assertEqual(phone.run("pair", "--uri", uri), 4, phone.stdout + phone.stderr)
         self.assertEqual(phone.event("error", step="pair")["condition"], "not-authorized")
+        self.assertEqual(phone.event("error", step="pair")["application_condition"], "invalid-token")
 
     def test_a_used_token_is_refused(self):
         uri = self.uri()
@@ -154,6 +155,7 @@ class Pairing(unittest.TestCase):
         second = Phone(self.info)
         self.assertEqual(second.run("pair", "--uri", uri), 4, second.stdout)
         self.assertEqual(second.event("error", step="pair")["condition"], "not-authorized")
+        self.assertEqual(second.event("error", step="pair")["application_condition"], "invalid-token")
 
     def test_busy_display_refuses_without_spending_the_token(self):
         phone = Phone(self.info).start("pair", "--uri", self.uri(), "--hold-until-ended")
