@@ -242,6 +242,53 @@ class Pairing(unittest.TestCase):
         self.assertEqual(second.run("pair", "--uri", uri), 4)
 
 
+class Shutdown(unittest.TestCase):
+    info = server_info(SERVER)
+
+    def test_sigterm_ends_the_session_first(self):
+        kioskd = Kioskd(self.info).start()
+        phone = Phone(self.info).start("pair", "--uri", kioskd.status()["pair_uri"], "--hold-until-ended")
+        wait_for(lambda: (s := kioskd.status())["sessions"] and s["sessions"][0]["state"] == "active", 20,
+                 what="an active session")
+        self.assertEqual(kioskd.stop(), 0)
+        self.assertEqual(phone.wait(), 0, phone.stdout + phone.stderr)
+        self.assertEqual(phone.event("ended")["reason"], "shutdown")
+
+
+class SeveralSessions(unittest.TestCase):
+    """max-sessions above 1: independent sessions side by side."""
+    info = server_info(SERVER)
+
+    def test_two_independent_sessions(self):
+        kioskd = Kioskd(self.info, **{"max-sessions": 2}).start()
+        try:
+            alice = Phone(self.info, "alice").start("pair", "--uri", kioskd.status()["pair_uri"], "--sid", "a",
+                                                    "--hold-until-ended")
+            wait_for(lambda: [s["state"] for s in kioskd.status()["sessions"]] == ["active"], 20, what="alice's session")
+            # One slot left: still in standby, with a fresh code on screen.
+            status = kioskd.status()
+            self.assertEqual(status["state"], "standby")
+            kioskd.wait_for_qr(lambda: kioskd.status()["pair_uri"])
+            bob = Phone(self.info, "bob").start("pair", "--uri", status["pair_uri"], "--sid", "b", "--hold-until-ended")
+            wait_for(lambda: sorted(s["state"] for s in kioskd.status()["sessions"]) == ["active", "active"], 20,
+                     what="both sessions")
+            status = kioskd.status()
+            self.assertEqual(status["state"], "busy")
+            jids = {s["sid"]: s["jid"] for s in status["sessions"]}
+            self.assertTrue(jids["a"].startswith(self.info["users"]["alice"]["jid"] + "/"))
+            self.assertTrue(jids["b"].startswith(self.info["users"]["bob"]["jid"] + "/"))
+            # Ending one leaves the other untouched.
+            self.assertEqual(kioskd.request({"cmd": "end", "sid": "a"}), {"ok": True})
+            self.assertEqual(alice.wait(), 0)
+            status = kioskd.wait_state("standby", 15)
+            self.assertEqual([(s["sid"], s["state"]) for s in status["sessions"]], [("b", "active")])
+            self.assertEqual(kioskd.request({"cmd": "end", "sid": "b"}), {"ok": True})
+            self.assertEqual(bob.wait(), 0)
+            self.assertEqual(bob.event("ended")["reason"], "user")
+        finally:
+            self.assertEqual(kioskd.stop(), 0)
+
+
 class IdleTimeout(unittest.TestCase):
     info = server_info(SERVER)
 
