@@ -74,24 +74,9 @@ xmpp::Result<SaslAuth> RelayAnswerer::answerOffer(const SaslOffer &offer)
                 m_options.allowedMechanisms.contains(name, Qt::CaseInsensitive));
     };
 
-    constexpr xmpp::ScramAlgorithm strongestFirst[] = {
-        xmpp::ScramAlgorithm::Sha512, xmpp::ScramAlgorithm::Sha256, xmpp::ScramAlgorithm::Sha1};
-    QString chosen;
-    std::optional<xmpp::ScramAlgorithm> algorithm;
-    for (bool plus : {true, false}) {
-        if (plus && !canBind)
-            continue;
-        for (xmpp::ScramAlgorithm candidate : strongestFirst) {
-            const QString name = xmpp::scramMechanismName(candidate, plus);
-            if (usable(name)) {
-                chosen = name;
-                algorithm = candidate;
-                break;
-            }
-        }
-        if (algorithm)
-            break;
-    }
+    const std::optional<QString> scram = xmpp::strongestScramMechanism(offer.mechanisms, canBind, usable);
+    const QString chosen = scram.value_or(QString());
+    const std::optional<xmpp::ScramAlgorithm> algorithm = scram ? xmpp::scramAlgorithmFor(*scram) : std::nullopt;
 
     if (!algorithm) {
         QString detail =

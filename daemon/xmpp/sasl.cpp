@@ -114,24 +114,9 @@ void PasswordMechanism::start(const SaslContext &context)
         return offers(context, name)
                && (m_policy.onlyMechanisms.isEmpty() || m_policy.onlyMechanisms.contains(name, Qt::CaseInsensitive));
     };
-    constexpr ScramAlgorithm strongestFirst[] = {ScramAlgorithm::Sha512, ScramAlgorithm::Sha256,
-                                                 ScramAlgorithm::Sha1};
-    QString chosen;
-    std::optional<ScramAlgorithm> algorithm;
-    for (bool plus : {true, false}) {
-        if (plus && !canBind)
-            continue;
-        for (ScramAlgorithm candidate : strongestFirst) {
-            const QString name = scramMechanismName(candidate, plus);
-            if (usable(name)) {
-                chosen = name;
-                algorithm = candidate;
-                break;
-            }
-        }
-        if (algorithm)
-            break;
-    }
+    const std::optional<QString> scram = strongestScramMechanism(context.offeredMechanisms, canBind, usable);
+    const QString chosen = scram.value_or(QString());
+    const std::optional<ScramAlgorithm> algorithm = scram ? scramAlgorithmFor(*scram) : std::nullopt;
 
     if (algorithm) {
         const std::optional<Gs2Header> header =

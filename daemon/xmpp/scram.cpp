@@ -428,4 +428,21 @@ Status ScramClient::verifyServerFinal(const QByteArray &serverFinalMessage) cons
     return success();
 }
 
+std::optional<QString> strongestScramMechanism(const QStringList &offered, bool canBind,
+                                               const std::function<bool(const QString &)> &allowed)
+{
+    constexpr ScramAlgorithm strongestFirst[] = {ScramAlgorithm::Sha512, ScramAlgorithm::Sha256,
+                                                 ScramAlgorithm::Sha1};
+    for (bool plus : {true, false}) {
+        if (plus && !canBind)
+            continue;
+        for (ScramAlgorithm candidate : strongestFirst) {
+            const QString name = scramMechanismName(candidate, plus);
+            if (offered.contains(name, Qt::CaseInsensitive) && allowed(name))
+                return name;
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace xmpp

@@ -7,6 +7,7 @@
 #include <QString>
 #include <QStringList>
 #include <QStringView>
+#include <functional>
 #include <optional>
 
 namespace xmpp {
@@ -53,6 +54,11 @@ struct Gs2Header
 // nullopt when mechanism is a -PLUS mechanism but no binding is usable.
 std::optional<Gs2Header> gs2HeaderFor(QStringView mechanism, const QStringList &offeredMechanisms,
                                       const QList<ChannelBinding> &channelBindings);
+
+// The strongest SCRAM mechanism among `offered` that `allowed` accepts: SHA-512, SHA-256,
+// SHA-1, each first as -PLUS when canBind. std::nullopt when there is none.
+std::optional<QString> strongestScramMechanism(const QStringList &offered, bool canBind,
+                                               const std::function<bool(const QString &)> &allowed);
 
 // Overwrites the bytes of a secret when this object is their only owner, then empties
 // it. Shared copies are left alone: writing would only detach a fresh copy.

@@ -12,7 +12,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "interop"))
-from xmpppeer import server_info  # noqa: E402,F401  (re-exported for the tests)
+from xmpppeer import Peer, server_info  # noqa: E402,F401  (server_info re-exported for the tests)
+
+import asyncio  # noqa: E402
+import xml.etree.ElementTree as ET  # noqa: E402
+
+import slixmpp  # noqa: E402
+
+MOBILITY_NS = "urn:kioskd:mobility:0"
 
 KIOSKD = os.environ.get("KIOSKD_BIN", "kioskd")
 KIOSK_PHONE = os.environ.get("KIOSK_PHONE_BIN", "kiosk-phone")
@@ -170,3 +177,35 @@ class Phone:
             if event.get("event") == name and all(event.get(k) == v for k, v in match.items()):
                 return event
         return None
+
+
+async def with_peer(info: dict, role: str, resource: str, action):
+    """Runs action(peer) with a slixmpp client logged in as role/resource."""
+    user = info["users"][role]
+    peer = Peer(f"{user['jid']}/{resource}", user["password"], info["ca_file"])
+    peer.open(info, "starttls")
+    await asyncio.wait_for(peer.online, 20)
+    try:
+        return await action(peer)
+    finally:
+        peer.disconnect()
+        await asyncio.sleep(0.1)
+
+
+async def request(peer, to: str, payload: str, kind: str = "set"):
+    """Sends an IQ; None on a result, else (condition, [application conditions in m:])."""
+    iq = peer.Iq()
+    iq["type"] = kind
+    iq["to"] = to
+    iq.append(ET.fromstring(payload))
+    try:
+        await iq.send(timeout=10)
+        return None
+    except slixmpp.exceptions.IqError as error:
+        # Read the condition from the XML: slixmpp does not know every RFC 6120 condition.
+        stanzas = "{urn:ietf:params:xml:ns:xmpp-stanzas}"
+        conditions = [child.tag[len(stanzas):] for child in error.iq["error"].xml
+                      if child.tag.startswith(stanzas) and child.tag != stanzas + "text"]
+        app = [child.tag.split("}")[1] for child in error.iq["error"].xml
+               if child.tag.startswith("{" + MOBILITY_NS)]
+        return (conditions[0] if conditions else ""), app

@@ -10,14 +10,10 @@ import subprocess
 import sys
 import time
 import unittest
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kioskdrun import Kioskd, Phone, decode_qr, server_info, wait_for  # noqa: E402
-from xmpppeer import Peer  # noqa: E402
-
-import slixmpp  # noqa: E402
+from kioskdrun import Kioskd, Phone, decode_qr, request, server_info, wait_for, with_peer  # noqa: E402
 
 M = "urn:kioskd:mobility:0"
 SERVER = os.environ.get("KIOSKD_TEST_SERVER", "prosody")
@@ -27,36 +23,6 @@ FIXTURES = Path(os.environ.get("KIOSKD_SOURCE_DIR", ".")) / "tests" / "fixtures"
 
 def token_of(uri: str) -> str:
     return dict(part.split("=", 1) for part in uri.split("?", 1)[1].split(";")[1:])["pair"]
-
-
-async def with_peer(info: dict, role: str, resource: str, action):
-    user = info["users"][role]
-    peer = Peer(f"{user['jid']}/{resource}", user["password"], info["ca_file"])
-    peer.open(info, "starttls")
-    await asyncio.wait_for(peer.online, 20)
-    try:
-        return await action(peer)
-    finally:
-        peer.disconnect()
-        await asyncio.sleep(0.1)
-
-
-async def request(peer, to: str, payload: str):
-    """Sends an m: IQ set; None on a result, else (condition, [application conditions])."""
-    iq = peer.Iq()
-    iq["type"] = "set"
-    iq["to"] = to
-    iq.append(ET.fromstring(payload))
-    try:
-        await iq.send(timeout=10)
-        return None
-    except slixmpp.exceptions.IqError as error:
-        # Read the condition from the XML: slixmpp does not know every RFC 6120 condition.
-        stanzas = "{urn:ietf:params:xml:ns:xmpp-stanzas}"
-        conditions = [child.tag[len(stanzas):] for child in error.iq["error"].xml
-                      if child.tag.startswith(stanzas) and child.tag != stanzas + "text"]
-        app = [child.tag.split("}")[1] for child in error.iq["error"].xml if child.tag.startswith("{" + M)]
-        return (conditions[0] if conditions else ""), app
 
 
 def pair_xml(token: str, sid: str = "s1") -> str:

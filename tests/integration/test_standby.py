@@ -13,10 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kioskdrun import KIOSKD, Kioskd, decode_qr, server_info, wait_for  # noqa: E402
-from xmpppeer import Peer  # noqa: E402
-
-import slixmpp  # noqa: E402
+from kioskdrun import KIOSKD, Kioskd, decode_qr, request, server_info, wait_for, with_peer  # noqa: E402
 
 M = "urn:kioskd:mobility:0"
 SERVERS_DIR = os.environ.get("KIOSKD_TEST_SERVERS", "")
@@ -27,30 +24,8 @@ def token_of(uri: str) -> str:
     return dict(part.split("=", 1) for part in uri.split("?", 1)[1].split(";")[1:])["pair"]
 
 
-async def as_alice(info: dict, action):
-    user = info["users"]["alice"]
-    peer = Peer(f"{user['jid']}/phone", user["password"], info["ca_file"])
-    peer.open(info, "starttls")
-    await asyncio.wait_for(peer.online, 20)
-    try:
-        return await action(peer)
-    finally:
-        peer.disconnect()
-        await asyncio.sleep(0.1)
-
-
 async def send_pair(peer, display_jid: str, token: str, sid: str = "s1"):
-    """Sends <pair/>; returns None on a result, else (condition, application condition)."""
-    iq = peer.Iq()
-    iq["type"] = "set"
-    iq["to"] = display_jid
-    iq.append(ET.fromstring(f"<pair xmlns='{M}' sid='{sid}' token='{token}'><auth method='sasl-relay'/></pair>"))
-    try:
-        await iq.send(timeout=10)
-        return None
-    except slixmpp.exceptions.IqError as error:
-        app = [child.tag for child in error.iq["error"].xml if child.tag.startswith("{" + M)]
-        return error.iq["error"]["condition"], app
+    return await request(peer, display_jid, f"<pair xmlns='{M}' sid='{sid}' token='{token}'><auth method='sasl-relay'/></pair>")
 
 
 class Standby(unittest.TestCase):
@@ -85,8 +60,8 @@ class Standby(unittest.TestCase):
         self.kioskd.wait_for_qr(lambda: self.kioskd.status()["pair_uri"])
         display = self.kioskd.status()["device_jid"]
         time.sleep(10.5)  # the grace period
-        refusal = asyncio.run(as_alice(self.info, lambda peer: send_pair(peer, display, token_of(first))))
-        self.assertEqual(refusal, ("not-authorized", [f"{{{M}}}invalid-token"]))
+        refusal = asyncio.run(with_peer(self.info, "alice", "phone", lambda peer: send_pair(peer, display, token_of(first))))
+        self.assertEqual(refusal, ("not-authorized", ["invalid-token"]))
         self.assertNotEqual(first, second)
 
     def test_offline_while_the_server_is_down_then_back(self):
@@ -118,7 +93,7 @@ class Standby(unittest.TestCase):
             iq.append(ET.fromstring("<query xmlns='http://jabber.org/protocol/disco#info'/>"))
             return await iq.send(timeout=10)
 
-        reply = asyncio.run(as_alice(self.info, disco))
+        reply = asyncio.run(with_peer(self.info, "alice", "phone", disco))
         query = reply.xml.find("{http://jabber.org/protocol/disco#info}query")
         features = {f.get("var") for f in query.findall("{http://jabber.org/protocol/disco#info}feature")}
         identities = [(i.get("category"), i.get("type"), i.get("name"))
