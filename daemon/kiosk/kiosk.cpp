@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QLoggingCategory>
 
@@ -244,7 +245,7 @@ void Kiosk::handleMobilityRequest(const QDomElement &iq)
         handlePair(iq);
         return;
     }
-    static const QStringList known = {QStringLiteral("abort"), QStringLiteral("end")};
+    static const QStringList known = {QStringLiteral("abort"), QStringLiteral("end"), QStringLiteral("view")};
     if (!known.contains(name)) {
         device.replyError(iq, QStringLiteral("cancel"), QStringLiteral("feature-not-implemented"));
         return;
@@ -260,8 +261,26 @@ void Kiosk::handleMobilityRequest(const QDomElement &iq)
         device.replyError(iq, QStringLiteral("auth"), QStringLiteral("forbidden"));
         return;
     }
-    device.replyResult(iq);
     session->touch();
+    if (name == QStringLiteral("view")) {
+        const auto view = mobility::ViewRequest::fromDom(payload);
+        if (!view) {
+            device.replyError(iq, QStringLiteral("modify"), QStringLiteral("bad-request"));
+            return;
+        }
+        if (!QFileInfo(QDir(m_config.appsDir).filePath(view->app + QStringLiteral("/index.html"))).isFile()) {
+            device.replyError(iq, QStringLiteral("cancel"), QStringLiteral("item-not-found"));
+            return;
+        }
+        if (session->state() != Session::State::Active) {
+            device.replyError(iq, QStringLiteral("wait"), QStringLiteral("unexpected-request"));
+            return;
+        }
+        device.replyResult(iq);
+        session->setView(*view);
+        return;
+    }
+    device.replyResult(iq);
     if (name == QStringLiteral("end"))
         session->end(Session::Reason::Phone);
     else

@@ -2,6 +2,7 @@
 
 #include "namespaces.h"
 #include "relaymechanism.h"
+#include "xmlwriter.h"
 
 #include <QLoggingCategory>
 #include <QRandomGenerator>
@@ -89,7 +90,21 @@ void Session::start()
     });
     connect(m_user.get(), &xmpp::Client::disconnected, this, &Session::onUserDisconnected);
     connect(m_user.get(), &xmpp::Client::presenceReceived, this, &Session::onPresence);
-    connect(m_user.get(), &xmpp::Client::messageReceived, this, [this] { touch(); });
+    connect(m_user.get(), &xmpp::Client::messageReceived, this, [this](const QDomElement &message) {
+        touch();
+        offerToView(message);
+    });
+    connect(m_user.get(), &xmpp::Client::iqReplyReceived, this, [this](const QDomElement &iq) {
+        touch();
+        offerToView(iq);
+    });
+    // Requests nobody else answers: the view's, if the filter lets it see them; ping and
+    // disco#info never get here (the client answers those itself).
+    m_user->setFallbackIqHandler([this](const QDomElement &iq) {
+        touch();
+        if (!offerToView(iq))
+            m_user->replyError(iq, QStringLiteral("cancel"), QStringLiteral("service-unavailable"));
+    });
     setState(State::Connecting, QStringLiteral("Connecting to %1 for %2…").arg(phone->domain(), userBareJid()));
     m_user->connectToServer();
 }
@@ -131,9 +146,60 @@ void Session::abortByPhone()
     end(Reason::Phone);
 }
 
+bool Session::offerToView(const QDomElement &stanza)
+{
+    if (!m_filter || !m_filter->accepts(stanza))
+        return false;
+    Q_EMIT stanzaForView(QString::fromUtf8(xmpp::serializeStanza(stanza)));
+    return true;
+}
+
+void Session::setView(const mobility::ViewRequest &view)
+{
+    m_view = view;
+    m_filter.emplace(view.rules);
+    m_app = view.app;
+    touch();
+    Q_EMIT viewChanged();
+    Q_EMIT changed();
+}
+
+xmpp::Status Session::sendFromView(const QString &xml)
+{
+    using xmpp::ErrorCondition;
+    if (!m_user || !m_user->isOnline() || !m_filter)
+        return xmpp::makeError(ErrorCondition::Cancelled, QStringLiteral("the session is not active"));
+    if (xml.size() > maxViewStanzaBytes)
+        return xmpp::makeError(ErrorCondition::LimitExceeded, QStringLiteral("the stanza is larger than %1 bytes").arg(maxViewStanzaBytes));
+    // RFC 6120 restricted XML: no DTD, entities, comments or processing instructions.
+    if (xml.contains(QStringLiteral("<!")) || xml.contains(QStringLiteral("<?")))
+        return xmpp::makeError(ErrorCondition::InvalidInput, QStringLiteral("comments, DTDs and processing instructions are not allowed in a stanza"));
+    QDomDocument document;
+    const auto parsed = document.setContent(xml, true);
+    if (!parsed)
+        return xmpp::makeError(ErrorCondition::InvalidInput, QStringLiteral("not well-formed XML"));
+    QDomElement stanza = document.documentElement();
+    const QString name = stanza.localName().isEmpty() ? stanza.tagName() : stanza.localName();
+    if ((name != QStringLiteral("message") && name != QStringLiteral("presence") && name != QStringLiteral("iq"))
+        || (!stanza.namespaceURI().isEmpty() && stanza.namespaceURI() != xmpp::ns::client))
+        return xmpp::makeError(ErrorCondition::InvalidInput, QStringLiteral("only message, presence and iq stanzas in jabber:client can be sent"));
+    const xmpp::Status allowed = m_filter->allowsSending(stanza);
+    if (!allowed)
+        return allowed;
+    // The view speaks for the user connection and nobody else.
+    stanza.setAttribute(QStringLiteral("from"), m_user->boundJid());
+    if (!stanza.hasAttribute(QStringLiteral("id")))
+        stanza.setAttribute(QStringLiteral("id"), xmpp::Client::newStanzaId());
+    if (!m_user->send(stanza))
+        return xmpp::makeError(ErrorCondition::Cancelled, QStringLiteral("the user connection is closed"));
+    touch();
+    return xmpp::success();
+}
+
 void Session::onPresence(const QDomElement &presence)
 {
     touch();
+    offerToView(presence);
     if (presence.attribute(QStringLiteral("from")) != m_setup.phoneJid)
         return;
     // Only the very resource that paired counts: the timer stops when it comes back.

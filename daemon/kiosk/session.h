@@ -3,6 +3,7 @@
 #include "client.h"
 #include "kioskconfig.h"
 #include "protocol.h"
+#include "viewfilter.h"
 
 #include <QObject>
 #include <QPointer>
@@ -49,6 +50,16 @@ public:
     // Any sign of use: restarts the idle timer.
     void touch();
 
+    // Shows an app with a packet filter (protocol section 6); replaces an earlier view.
+    // The caller has checked that the app is installed.
+    void setView(const mobility::ViewRequest &view);
+    const std::optional<mobility::ViewRequest> &view() const { return m_view; }
+    // A stanza the view wants to send, as the app wrote it: checked against the <send/>
+    // rules, given the user's 'from' and an id, then sent. The error says why not.
+    xmpp::Status sendFromView(const QString &xml);
+
+    static constexpr qsizetype maxViewStanzaBytes = 256 * 1024;
+
     QString sid() const { return m_setup.sid; }
     QString phoneJid() const { return m_setup.phoneJid; }
     QString userJid() const { return m_userJid; }
@@ -61,6 +72,10 @@ public:
 
 Q_SIGNALS:
     void changed();
+    // The view is set or replaced.
+    void viewChanged();
+    // A stanza from the user connection that the filter lets through, in arrival order.
+    void stanzaForView(const QString &xml);
     void ended(mobility::SessionNotice::Reason reason);
 
 private:
@@ -68,6 +83,8 @@ private:
     void notifyPhone(State state, Reason reason = Reason::None);
     void onUserDisconnected(const xmpp::Status &status);
     void onPresence(const QDomElement &presence);
+    // Shows stanza to the view when the filter allows it; true if it did.
+    bool offerToView(const QDomElement &stanza);
     void wipe();
     static QString resourceFor(const QString &label);
 
@@ -77,6 +94,8 @@ private:
     QPointer<mobility::RelayMechanism> m_relay;
     State m_state = State::Connecting;
     QString m_app;
+    std::optional<mobility::ViewRequest> m_view;
+    std::optional<mobility::ViewFilter> m_filter;
     QString m_userJid;
     QString m_statusLine;
     std::optional<xmpp::Error> m_failure;

@@ -516,4 +516,229 @@ QString mobilityElementName(const QDomElement &payload)
     return localNameOf(payload);
 }
 
+// ---------------------------------------------------------------------------------------
+// View and packet filter (section 6)
+// ---------------------------------------------------------------------------------------
+
+namespace {
+// Named, so that other messages' helpers in this file cannot clash with these.
+namespace viewxml {
+
+constexpr std::array<QStringView, 3> filterKindNames = {u"message", u"presence", u"iq"};
+
+const QString kindAttribute = QStringLiteral("kind");
+const QString nsAttribute = QStringLiteral("ns");
+const QString fromAttribute = QStringLiteral("from");
+const QString toAttribute = QStringLiteral("to");
+const QString nameAttribute = QStringLiteral("name");
+
+QString attributeNameOf(const QDomAttr &attribute)
+{
+    const QString local = attribute.localName();
+    return local.isEmpty() ? attribute.name() : local;
+}
+
+// Namespace declarations are no attributes in the XML data model, though a DOM may keep
+// them as such.
+bool isNamespaceDeclaration(const QDomAttr &attribute)
+{
+    const QString name = attribute.name();
+    return name == u"xmlns" || name.startsWith(u"xmlns:") ||
+           attribute.namespaceURI() == u"http://www.w3.org/2000/xmlns/";
+}
+
+// True when the element carries no attribute but the allowed ones, all in no namespace:
+// an attribute the parser does not know could change a message's meaning for its sender.
+bool hasOnlyAttributes(const QDomElement &element, std::initializer_list<QStringView> allowed)
+{
+    const QDomNamedNodeMap attributes = element.attributes();
+    for (int i = 0; i < attributes.count(); ++i) {
+        const QDomAttr attribute = attributes.item(i).toAttr();
+        if (isNamespaceDeclaration(attribute))
+            continue;
+        if (!attribute.namespaceURI().isEmpty())
+            return false;
+        const QString name = attributeNameOf(attribute);
+        if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+            return false;
+    }
+    return true;
+}
+
+std::optional<ViewRequest::Param> parseParam(const QDomElement &element)
+{
+    if (!hasOnlyAttributes(element, {u"name"}) || !element.hasAttribute(nameAttribute))
+        return std::nullopt;
+    ViewRequest::Param param;
+    param.name = element.attribute(nameAttribute);
+    if (param.name.isEmpty() || param.name.size() > ViewRequest::maxParamNameChars)
+        return std::nullopt;
+    std::optional<QString> value = textOnly(element);
+    if (!value || value->size() > ViewRequest::maxParamValueChars)
+        return std::nullopt;
+    param.value = std::move(*value);
+    return param;
+}
+
+std::optional<FilterRule> parseRule(const QDomElement &element)
+{
+    FilterRule rule;
+    const QString name = localNameOf(element);
+    if (name == u"accept")
+        rule.direction = FilterRule::Direction::Accept;
+    else if (name == u"send")
+        rule.direction = FilterRule::Direction::Send;
+    else
+        return std::nullopt;
+    const QString &addressAttribute =
+        rule.direction == FilterRule::Direction::Accept ? fromAttribute : toAttribute;
+    if (!isEmptyElement(element) ||
+        !hasOnlyAttributes(element, {kindAttribute, nsAttribute, addressAttribute}))
+        return std::nullopt;
+
+    const std::optional<FilterRule::Kind> kind =
+        FilterRule::kindFromName(element.attribute(kindAttribute));
+    if (!kind)
+        return std::nullopt;
+    rule.kind = *kind;
+
+    if (element.hasAttribute(nsAttribute)) {
+        rule.ns = element.attribute(nsAttribute);
+        if (rule.ns.isEmpty() || rule.ns.size() > ViewRequest::maxNamespaceChars)
+            return std::nullopt;
+    }
+    if (element.hasAttribute(addressAttribute)) {
+        const QString text = element.attribute(addressAttribute);
+        if (text.size() > ViewRequest::maxAddressChars)
+            return std::nullopt;
+        rule.address = xmpp::Jid::parse(text);
+        if (!rule.address)
+            return std::nullopt;
+    }
+    return rule;
+}
+
+std::optional<QList<FilterRule>> parseFilter(const QDomElement &filter)
+{
+    if (!hasOnlyAttributes(filter, {}) || hasText(filter))
+        return std::nullopt;
+    QList<FilterRule> rules;
+    for (const QDomElement &child : childElements(filter)) {
+        if (!isOwnChild(child) || rules.size() >= ViewRequest::maxRules)
+            return std::nullopt;
+        std::optional<FilterRule> rule = parseRule(child);
+        if (!rule)
+            return std::nullopt;
+        rules.append(std::move(*rule));
+    }
+    return rules;
+}
+
+QDomElement ruleToDom(QDomDocument &document, const FilterRule &rule)
+{
+    const bool accepting = rule.direction == FilterRule::Direction::Accept;
+    QDomElement element =
+        createOwn(document, accepting ? QStringLiteral("accept") : QStringLiteral("send"));
+    element.setAttribute(kindAttribute, FilterRule::kindName(rule.kind));
+    if (!rule.ns.isEmpty())
+        element.setAttribute(nsAttribute, rule.ns);
+    if (rule.address)
+        element.setAttribute(accepting ? fromAttribute : toAttribute, rule.address->toString());
+    return element;
+}
+
+} // namespace viewxml
+} // namespace
+
+QString FilterRule::kindName(Kind kind)
+{
+    return viewxml::filterKindNames[size_t(kind)].toString();
+}
+
+std::optional<FilterRule::Kind> FilterRule::kindFromName(QStringView name)
+{
+    const auto index = indexIn(viewxml::filterKindNames, name);
+    if (!index)
+        return std::nullopt;
+    return Kind(*index);
+}
+
+bool ViewRequest::isValidAppId(QStringView app)
+{
+    if (!isValidSid(app))
+        return false;
+    const char16_t first = app.front().unicode();
+    return (first >= u'A' && first <= u'Z') || (first >= u'a' && first <= u'z') ||
+           (first >= u'0' && first <= u'9');
+}
+
+std::optional<ViewRequest> ViewRequest::fromDom(const QDomElement &view)
+{
+    if (!isMobilityElement(view, u"view") || hasText(view) ||
+        !viewxml::hasOnlyAttributes(view, {u"sid", u"app"}))
+        return std::nullopt;
+    ViewRequest request;
+    const auto sid = validSid(view);
+    if (!sid)
+        return std::nullopt;
+    request.sid = *sid;
+    request.app = view.attribute(QStringLiteral("app"));
+    if (!isValidAppId(request.app))
+        return std::nullopt;
+
+    bool haveFilter = false;
+    for (const QDomElement &child : childElements(view)) {
+        if (!isOwnChild(child))
+            return std::nullopt;
+        const QString name = localNameOf(child);
+        if (name == u"param") {
+            std::optional<Param> parsed = viewxml::parseParam(child);
+            if (!parsed || request.params.size() >= maxParams || request.param(parsed->name))
+                return std::nullopt;
+            request.params.append(std::move(*parsed));
+        } else if (name == u"filter") {
+            if (haveFilter)
+                return std::nullopt;
+            haveFilter = true;
+            std::optional<QList<FilterRule>> rules = viewxml::parseFilter(child);
+            if (!rules)
+                return std::nullopt;
+            request.rules = std::move(*rules);
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (!haveFilter)
+        return std::nullopt;
+    return request;
+}
+
+QDomElement ViewRequest::toDom(QDomDocument &document) const
+{
+    QDomElement view = createWithSid(document, QStringLiteral("view"), sid);
+    view.setAttribute(QStringLiteral("app"), app);
+    for (const Param &parameter : params) {
+        QDomElement element = createOwn(document, QStringLiteral("param"));
+        element.setAttribute(viewxml::nameAttribute, parameter.name);
+        if (!parameter.value.isEmpty())
+            appendText(document, element, parameter.value);
+        view.appendChild(element);
+    }
+    QDomElement filter = createOwn(document, QStringLiteral("filter"));
+    for (const FilterRule &rule : rules)
+        filter.appendChild(viewxml::ruleToDom(document, rule));
+    view.appendChild(filter);
+    return view;
+}
+
+std::optional<QString> ViewRequest::param(QStringView name) const
+{
+    const auto found = std::find_if(params.cbegin(), params.cend(), [name](const Param &parameter) {
+        return parameter.name == name;
+    });
+    if (found == params.cend())
+        return std::nullopt;
+    return found->value;
+}
+
 } // namespace mobility

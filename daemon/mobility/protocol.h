@@ -6,6 +6,7 @@
 // does not allow, and toDom(), which builds it in the given document.
 
 #include "error.h"
+#include "jid.h"
 #include "sasl.h"
 
 #include <QByteArray>
@@ -135,5 +136,72 @@ struct SessionNotice
 
 // The name of a payload's element when it is in the mobility namespace, else empty.
 QString mobilityElementName(const QDomElement &payload);
+
+// ---------------------------------------------------------------------------------------
+// View and packet filter (section 6): <view/> and the rules of its <filter/>.
+// ---------------------------------------------------------------------------------------
+
+// One <accept kind ns from/> or <send kind ns to/>. Which stanzas it matches is up to
+// ViewFilter (viewfilter.h), which is where the matching rules are written down.
+struct FilterRule
+{
+    enum class Direction { Accept, Send };
+    enum class Kind { Message, Presence, Iq };
+
+    Direction direction = Direction::Accept;
+    Kind kind = Kind::Message;
+    // The namespace one of the stanza's child elements must be in; empty: any stanza.
+    QString ns;
+    // 'from' of an <accept/>, 'to' of a <send/>: a bare, full or domain JID; absent: any.
+    std::optional<xmpp::Jid> address;
+
+    // "message", "presence" or "iq": the stanza element name the kind stands for.
+    static QString kindName(Kind kind);
+    static std::optional<Kind> kindFromName(QStringView name);
+
+    friend bool operator==(const FilterRule &, const FilterRule &) = default;
+};
+
+// Phone -> display: which app to show, its parameters and the view's packet filter.
+//   <view sid app><param name>value</param>...<filter><accept/>...<send/>...</filter></view>
+// fromDom() requires exactly one <filter/> (it may be empty), so a later <view/> that
+// leaves the filter out is refused instead of being read as either "keep" or "deny all".
+// Unknown attributes and children are refused everywhere.
+struct ViewRequest
+{
+    struct Param
+    {
+        QString name;
+        QString value;
+
+        friend bool operator==(const Param &, const Param &) = default;
+    };
+
+    QString sid;
+    QString app;
+    QList<Param> params;     // in document order, names unique
+    QList<FilterRule> rules; // <accept/> and <send/> in document order
+
+    static std::optional<ViewRequest> fromDom(const QDomElement &view);
+    QDomElement toDom(QDomDocument &document) const;
+
+    // The value of the parameter with that name, if there is one.
+    std::optional<QString> param(QStringView name) const;
+
+    // The sid syntax (1-64 of [A-Za-z0-9._-]) starting with a letter or digit: an app id
+    // names a directory of installed apps, so "." and ".." must not be one.
+    static bool isValidAppId(QStringView app);
+
+    static constexpr int maxParams = 32;
+    static constexpr qsizetype maxParamNameChars = 64;
+    static constexpr qsizetype maxParamValueChars = 1024;
+    static constexpr int maxRules = 64;
+    static constexpr qsizetype maxNamespaceChars = 1024;
+    // The longest text that can be a JID (three parts of 1023 bytes and two separators),
+    // checked before the costlier preparation.
+    static constexpr qsizetype maxAddressChars = 3 * xmpp::maxJidPartBytes + 2;
+
+    friend bool operator==(const ViewRequest &, const ViewRequest &) = default;
+};
 
 } // namespace mobility

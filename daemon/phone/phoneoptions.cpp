@@ -16,6 +16,73 @@ namespace phone {
 
 namespace {
 
+// One --accept/--send rule: KIND[,ns=NS][,from=JID|,to=JID].
+xmpp::Result<mobility::FilterRule> filterRuleFrom(const QString &text, mobility::FilterRule::Direction direction)
+{
+    const QString option = direction == mobility::FilterRule::Direction::Accept ? QStringLiteral("--accept") : QStringLiteral("--send");
+    const QString addressKey = direction == mobility::FilterRule::Direction::Accept ? QStringLiteral("from") : QStringLiteral("to");
+    const auto bad = [&](const QString &why) {
+        return xmpp::makeError(xmpp::ErrorCondition::InvalidInput, QStringLiteral("%1 %2: %3").arg(option, text, why));
+    };
+    const QStringList parts = text.split(u',');
+    mobility::FilterRule rule;
+    rule.direction = direction;
+    const auto kind = mobility::FilterRule::kindFromName(parts.first().trimmed());
+    if (!kind)
+        return bad(QStringLiteral("the kind must be message, presence or iq"));
+    rule.kind = *kind;
+    for (qsizetype i = 1; i < parts.size(); ++i) {
+        const qsizetype equals = parts[i].indexOf(u'=');
+        const QString key = parts[i].left(equals).trimmed();
+        const QString value = parts[i].mid(equals + 1).trimmed();
+        if (equals <= 0 || value.isEmpty())
+            return bad(QStringLiteral("expected KEY=VALUE after the kind"));
+        if (key == QStringLiteral("ns")) {
+            rule.ns = value;
+        } else if (key == addressKey) {
+            const auto address = xmpp::Jid::parse(value);
+            if (!address)
+                return bad(QStringLiteral("'%1' is not a JID").arg(value));
+            rule.address = *address;
+        } else {
+            return bad(QStringLiteral("unknown key '%1' (ns or %2)").arg(key, addressKey));
+        }
+    }
+    return rule;
+}
+
+xmpp::Result<mobility::ViewRequest> viewRequestFrom(const QString &app, const QStringList &params,
+                                                    const QStringList &accepts, const QStringList &sends)
+{
+    mobility::ViewRequest request;
+    request.sid = QStringLiteral("pending"); // the session's sid is filled in when the step runs
+    request.app = app;
+    if (!mobility::ViewRequest::isValidAppId(app))
+        return xmpp::makeError(xmpp::ErrorCondition::InvalidInput, QStringLiteral("--view %1: not an app id (1-64 of A-Z a-z 0-9 . _ -)").arg(app));
+    for (const QString &param : params) {
+        const qsizetype equals = param.indexOf(u'=');
+        if (equals <= 0)
+            return xmpp::makeError(xmpp::ErrorCondition::InvalidInput, QStringLiteral("--param %1: expected NAME=VALUE").arg(param));
+        request.params.append({param.left(equals), param.mid(equals + 1)});
+    }
+    for (const auto &[texts, direction] : {std::pair{accepts, mobility::FilterRule::Direction::Accept},
+                                           std::pair{sends, mobility::FilterRule::Direction::Send}}) {
+        for (const QString &text : texts) {
+            auto rule = filterRuleFrom(text, direction);
+            if (!rule)
+                return rule.error();
+            request.rules.append(rule.value());
+        }
+    }
+    // The same limits the display applies: check them here for a clear message.
+    QDomDocument document;
+    if (!mobility::ViewRequest::fromDom(request.toDom(document)))
+        return xmpp::makeError(xmpp::ErrorCondition::InvalidInput,
+                               QStringLiteral("--view %1: too many or too long parameters or rules, or duplicate parameter names").arg(app));
+    return request;
+}
+
+
 const QString seeHelp = QStringLiteral(" (see kiosk-phone --help)");
 const char passwordVariable[] = "KIOSK_PHONE_PASSWORD";
 
@@ -131,9 +198,13 @@ std::variant<PhoneOptions, InformationRequest, xmpp::Error> parseCommandLine(con
     const QCommandLineOption mechanism(QStringLiteral("mechanism"), QStringLiteral("pair: relay: the one SCRAM mechanism to allow; token: X-OAUTH2 (default) or OAUTHBEARER."), QStringLiteral("MECHANISM"));
     const QCommandLineOption hold(QStringLiteral("hold"), QStringLiteral("pair: keep the active session this many seconds."), QStringLiteral("SECONDS"));
     const QCommandLineOption holdUntilEnded(QStringLiteral("hold-until-ended"), QStringLiteral("pair: keep the active session until the display ends it."));
+    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("pair: once active, show this app on the display."), QStringLiteral("APP"));
+    const QCommandLineOption param(QStringLiteral("param"), QStringLiteral("pair --view: an app parameter NAME=VALUE (repeatable)."), QStringLiteral("NAME=VALUE"));
+    const QCommandLineOption accept(QStringLiteral("accept"), QStringLiteral("pair --view: a stanza the view may see, KIND[,ns=NS][,from=JID] (repeatable)."), QStringLiteral("RULE"));
+    const QCommandLineOption sendRule(QStringLiteral("send"), QStringLiteral("pair --view: a stanza the view may send, KIND[,ns=NS][,to=JID] (repeatable)."), QStringLiteral("RULE"));
     const QCommandLineOption end(QStringLiteral("end"), QStringLiteral("pair: end the session (after --hold) and wait for the display to confirm."));
     parser.addOptions({jid, passwordFile, relayPasswordFile, resource, host, port, tls, caFile, timeout, verbose, uri, qr, sid, auth,
-                       tokenFile, oauthUrl, mechanism, hold, holdUntilEnded, end});
+                       tokenFile, oauthUrl, mechanism, hold, holdUntilEnded, view, param, accept, sendRule, end});
 
     if (!parser.parse(arguments))
         return usage(parser.errorText() + seeHelp);
@@ -260,6 +331,14 @@ std::variant<PhoneOptions, InformationRequest, xmpp::Error> parseCommandLine(con
     }
     options.plan.holdUntilEnded = parser.isSet(holdUntilEnded);
     options.plan.end = parser.isSet(end);
+    if (parser.isSet(view)) {
+        auto request = viewRequestFrom(parser.value(view), parser.values(param), parser.values(accept), parser.values(sendRule));
+        if (!request)
+            return usage(request.error().detail);
+        options.plan.view = std::move(request).value();
+    } else if (parser.isSet(param) || parser.isSet(accept) || parser.isSet(sendRule)) {
+        return usage(QStringLiteral("--param, --accept and --send go with --view APP") + seeHelp);
+    }
 
     // --- inputs: files, environment, QR code ---
     // Read (and removed) in every case, so no child process inherits it.

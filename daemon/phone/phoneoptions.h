@@ -3,6 +3,7 @@
 #include "error.h"
 #include "jid.h"
 #include "pairuri.h"
+#include "protocol.h"
 #include "transport.h"
 
 #include <QSslCertificate>
@@ -31,6 +32,7 @@ enum class AuthMethod { SaslRelay, Token };
 // (view, transfer) get a field here and a step class in sessionsteps.h.
 struct SessionPlan
 {
+    std::optional<mobility::ViewRequest> view; // show an app on the display first (--view)
     std::optional<int> holdSeconds; // keep the session this long
     bool holdUntilEnded = false;    // keep it until the display ends it
     bool end = false;               // then send <end/> and wait for the ended notice

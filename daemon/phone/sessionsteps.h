@@ -76,6 +76,18 @@ private:
     QTimer m_timer;
 };
 
+// Asks the display to show an app with a packet filter (--view).
+class ViewStep : public SessionStep
+{
+    Q_OBJECT
+public:
+    explicit ViewStep(mobility::ViewRequest view, QObject *parent = nullptr);
+    void start(SessionLink &link) override;
+
+private:
+    mobility::ViewRequest m_view;
+};
+
 // Asks the display to end the session (--end).
 class EndStep : public SessionStep
 {

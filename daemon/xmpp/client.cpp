@@ -329,8 +329,10 @@ void Client::dispatchStanza(const QDomElement &stanza)
     }
     if (name == QStringLiteral("iq")) {
         const QString type = stanza.attribute(QStringLiteral("type"));
-        if (type == QStringLiteral("result") || type == QStringLiteral("error"))
-            m_iqTracker.handleReply(stanza);
+        if (type == QStringLiteral("result") || type == QStringLiteral("error")) {
+            if (!m_iqTracker.handleReply(stanza))
+                Q_EMIT iqReplyReceived(stanza);
+        }
         else if (type == QStringLiteral("get") || type == QStringLiteral("set"))
             handleIqRequest(stanza);
         else if (stanza.hasAttribute(QStringLiteral("id")))

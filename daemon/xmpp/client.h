@@ -125,6 +125,9 @@ Q_SIGNALS:
     void reconnectScheduled(int delayMs);
     void messageReceived(const QDomElement &message);
     void presenceReceived(const QDomElement &presence);
+    // IQ results and errors that answer no request sent through sendIq() (e.g. requests
+    // another layer sent with send()).
+    void iqReplyReceived(const QDomElement &iq);
 
 private:
     friend class ClientStreamChannel;

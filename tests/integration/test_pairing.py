@@ -5,9 +5,11 @@ proof that the password never reaches the display."""
 import asyncio
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 from pathlib import Path
@@ -206,6 +208,36 @@ class Pairing(unittest.TestCase):
         # The old token is dead.
         second = Phone(self.info)
         self.assertEqual(second.run("pair", "--uri", uri), 4)
+
+
+class View(unittest.TestCase):
+    info = server_info(SERVER)
+
+    def test_view_sets_the_app_and_unknown_apps_are_refused(self):
+        apps = Path(tempfile.mkdtemp(prefix="kioskd-apps-"))
+        (apps / "probe").mkdir()
+        (apps / "probe" / "index.html").write_text("<!doctype html><title>probe</title>")
+        kioskd = Kioskd(self.info, apps_dir=apps, **{"phone-offline-grace": 5}).start()
+        try:
+            room = f"game@{self.info['muc_service']}"
+            phone = Phone(self.info).start("pair", "--uri", kioskd.status()["pair_uri"], "--view", "probe",
+                                           "--param", f"room={room}", "--accept", f"message,ns=urn:example:xhunt:0,from={room}",
+                                           "--send", f"presence,to={room}", "--hold-until-ended")
+            status = wait_for(lambda: (s := kioskd.status())["sessions"] and s["sessions"][0]["app"] == "probe" and s,
+                              20, what="the view")
+            self.assertEqual(status["sessions"][0]["state"], "active")
+            kioskd.request({"cmd": "end", "sid": status["sessions"][0]["sid"]})
+            self.assertEqual(phone.wait(), 0, phone.stdout + phone.stderr)
+            self.assertIsNotNone(phone.event("view", app="probe"))
+
+            missing = Phone(self.info)
+            self.assertEqual(missing.run("pair", "--uri", kioskd.wait_state("standby", 15)["pair_uri"], "--view", "nosuchapp"),
+                             1, missing.stdout)
+            self.assertEqual(missing.event("error")["condition"], "item-not-found")
+            kioskd.wait_state("standby", 15)
+        finally:
+            self.assertEqual(kioskd.stop(), 0)
+            shutil.rmtree(apps, ignore_errors=True)
 
 
 class Shutdown(unittest.TestCase):
