@@ -1,12 +1,15 @@
 """Small pieces shared by the benchmark drivers under bench/."""
 import ctypes
+import json
 import os
 import selectors
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 
@@ -40,6 +43,66 @@ def note(text: str) -> None:
 
 def median(values):
     return statistics.median(values) if values else float("nan")
+
+
+def percentile(values, p: float) -> float:
+    """The p-th percentile (0-100), interpolated linearly between the two nearest ranks
+    (numpy's default; Python's statistics.quantiles with method="inclusive")."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * p / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def cpu_seconds_of(pids: list[int]) -> float:
+    """User plus system CPU time the processes have used so far (from /proc)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def write_kioskd_config(directory: Path, info: dict, rotation: int = 300) -> Path:
+    """The display's configuration for a fixture server, as tests/integration/kioskdrun.py
+    writes it. The default rotation of 300 s is far beyond a benchmark's run, so the code
+    on screen cannot change under a measurement."""
+    display = info["users"]["display"]
+    secret = directory / "device.secret"
+    secret.write_text(display["password"] + "\n")
+    secret.chmod(0o600)
+    config = directory / "kioskd.ini"
+    config.write_text("\n".join([
+        "[device]", f"jid = {display['jid']}/display", f"password-file = {secret}",
+        f"host = {info['host']}", f"port = {info['starttls_port']}", "tls = starttls", f"ca-file = {info['ca_file']}",
+        "[display]", "label = Hotel Lobby", f"pairing-rotation = {rotation}", "idle-timeout = 300", "max-sessions = 1",
+        "[domains]", f"{info['domain']} = {info['host']}:{info['starttls_port']}",
+    ]) + "\n")
+    return config
+
+
+def control_request(path: Path, payload: dict, timeout: float = 5) -> dict | None:
+    """One request on kioskd's control socket; None when the socket does not answer (yet)."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(timeout)
+            s.connect(str(path))
+            s.sendall((json.dumps(payload) + "\n").encode())
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    return None
+                data += chunk
+        return json.loads(data)
+    except (OSError, ValueError):
+        return None
 
 
 def parse_figures(text: str) -> dict:

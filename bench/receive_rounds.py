@@ -27,25 +27,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchutil import (die_with_parent, emit, exit_on_sigterm, median, note,  # noqa: E402
+from benchutil import (cpu_seconds_of, die_with_parent, emit, exit_on_sigterm, median, note,  # noqa: E402
                        parse_figures, read_line, stop)
 
 HERE = Path(__file__).resolve().parent
 PYTHON = "/usr/bin/python3"  # Debian's, which has slixmpp
 RECEIVERS = ("qt", "slixmpp")
 MODES = ("live", "backlog")
-
-
-def cpu_seconds_of(pids: list[int]) -> float:
-    """User plus system CPU time the processes have used so far (from /proc)."""
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-        except (OSError, IndexError, ValueError):
-            pass
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def receiver_command(kind: str, args, marker: str) -> list[str]:

@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,47 +26,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchutil import die_with_parent, emit, exit_on_sigterm, median, note, stop  # noqa: E402
+from benchutil import (control_request as request, die_with_parent, emit, exit_on_sigterm, median,  # noqa: E402
+                       note, stop, write_kioskd_config as write_config)
 
 POLL = 0.01           # status polling while kioskd boots: cheap, one JSON line each
 SHOTS_PER_BATCH = 8   # ~0.3 s of screenshots, about the QR code's fade-in
 BOOT_TIMEOUT = 30
 QR_TIMEOUT = 10
-
-
-def write_config(directory: Path, info: dict) -> Path:
-    """The display's configuration, as tests/integration/kioskdrun.py writes it."""
-    display = info["users"]["display"]
-    secret = directory / "device.secret"
-    secret.write_text(display["password"] + "\n")
-    secret.chmod(0o600)
-    config = directory / "kioskd.ini"
-    config.write_text("\n".join([
-        "[device]", f"jid = {display['jid']}/display", f"password-file = {secret}",
-        f"host = {info['host']}", f"port = {info['starttls_port']}", "tls = starttls", f"ca-file = {info['ca_file']}",
-        # A rotation far beyond the run: the code on screen cannot change under the measurement.
-        "[display]", "label = Hotel Lobby", "pairing-rotation = 300", "idle-timeout = 300", "max-sessions = 1",
-        "[domains]", f"{info['domain']} = {info['host']}:{info['starttls_port']}",
-    ]) + "\n")
-    return config
-
-
-def request(path: Path, payload: dict, timeout: float = 5) -> dict | None:
-    """One control request; None when the socket does not answer (yet)."""
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(timeout)
-            s.connect(str(path))
-            s.sendall((json.dumps(payload) + "\n").encode())
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    return None
-                data += chunk
-        return json.loads(data)
-    except (OSError, ValueError):
-        return None
 
 
 def decode_qr(png: Path) -> str | None:
