@@ -742,3 +742,766 @@ std::optional<QString> ViewRequest::param(QStringView name) const
 }
 
 } // namespace mobility
+
+// ---------------------------------------------------------------------------------------
+// Session transfer (section 7)
+// Appended as a section of its own, includes and all, so that it merges cleanly with
+// edits to the rest of this file. It uses the general helpers at the top of the file
+// and keeps its own in transferxml.
+// ---------------------------------------------------------------------------------------
+
+#include "namespaces.h"
+#include "stanza.h"
+
+#include <QDomAttr>
+#include <QDomNamedNodeMap>
+
+namespace mobility {
+
+namespace {
+namespace transferxml {
+
+constexpr std::array<QStringView, 3> transferMethodNames = {u"inband", u"upload", u"bundle"};
+// Indexed by TransferFailed::Reason.
+constexpr std::array<QStringView, 5> failureReasonNames = {u"digest", u"size", u"archive",
+                                                           u"timeout", u"other"};
+
+struct NamedHashAlgorithm
+{
+    QStringView name;
+    QCryptographicHash::Algorithm algorithm;
+};
+
+// XEP-0300's names (IANA "Hash Function Textual Names" where there is one).
+constexpr std::array<NamedHashAlgorithm, 7> transferHashAlgorithms = {{
+    {u"sha-256", QCryptographicHash::Sha256},
+    {u"sha-384", QCryptographicHash::Sha384},
+    {u"sha-512", QCryptographicHash::Sha512},
+    {u"sha3-256", QCryptographicHash::Sha3_256},
+    {u"sha3-512", QCryptographicHash::Sha3_512},
+    {u"blake2b-256", QCryptographicHash::Blake2b_256},
+    {u"blake2b-512", QCryptographicHash::Blake2b_512},
+}};
+
+// The longest digest any of them has, in base64.
+constexpr qsizetype maxDigestChars = (64 + 2) / 3 * 4;
+
+const QString nameAttribute = QStringLiteral("name");
+const QString tidAttribute = QStringLiteral("tid");
+const QString typeAttribute = QStringLiteral("type");
+const QString sizeAttribute = QStringLiteral("size");
+const QString hashAlgoAttribute = QStringLiteral("hash-algo");
+const QString urlAttribute = QStringLiteral("url");
+const QString seqAttribute = QStringLiteral("seq");
+const QString lastAttribute = QStringLiteral("last");
+const QString countAttribute = QStringLiteral("count");
+const QString reasonAttribute = QStringLiteral("reason");
+const QString stampAttribute = QStringLiteral("stamp");
+
+QString attributeNameOf(const QDomAttr &attribute)
+{
+    const QString local = attribute.localName();
+    return local.isEmpty() ? attribute.name() : local;
+}
+
+// Namespace declarations are no attributes in the XML data model, though a DOM may keep
+// them as such.
+bool isNamespaceDeclaration(const QDomAttr &attribute)
+{
+    const QString name = attribute.name();
+    return name == u"xmlns" || name.startsWith(u"xmlns:") ||
+           attribute.namespaceURI() == u"http://www.w3.org/2000/xmlns/";
+}
+
+// True when the element carries no attribute but the allowed ones, all in no namespace:
+// an attribute the parser does not know could change a message's meaning for its sender.
+bool hasOnlyAttributes(const QDomElement &element, std::initializer_list<QStringView> allowed)
+{
+    const QDomNamedNodeMap attributes = element.attributes();
+    for (int i = 0; i < attributes.count(); ++i) {
+        const QDomAttr attribute = attributes.item(i).toAttr();
+        if (isNamespaceDeclaration(attribute))
+            continue;
+        if (!attribute.namespaceURI().isEmpty())
+            return false;
+        if (std::find(allowed.begin(), allowed.end(), attributeNameOf(attribute)) == allowed.end())
+            return false;
+    }
+    return true;
+}
+
+bool isAsciiDigit(QChar c)
+{
+    return c.unicode() >= u'0' && c.unicode() <= u'9';
+}
+
+// A decimal count as the protocol writes it: digits only, no sign, no leading zero but
+// in "0", so that one number has one spelling.
+std::optional<qint64> parseTransferCount(QStringView text, qint64 max)
+{
+    if (text.isEmpty() || text.size() > 19 || (text.size() > 1 && text.front() == u'0'))
+        return std::nullopt;
+    if (!std::all_of(text.begin(), text.end(), isAsciiDigit))
+        return std::nullopt;
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    if (!ok || value > max)
+        return std::nullopt;
+    return value;
+}
+
+std::optional<bool> parseTransferBoolean(QStringView text)
+{
+    if (text == u"true")
+        return true;
+    if (text == u"false")
+        return false;
+    return std::nullopt;
+}
+
+struct SidAndTid
+{
+    QString sid;
+    QString tid;
+};
+
+std::optional<SidAndTid> validSidAndTid(const QDomElement &element)
+{
+    const auto sid = validSid(element);
+    const QString tid = element.attribute(tidAttribute);
+    if (!sid || !isValidTid(tid))
+        return std::nullopt;
+    return SidAndTid{*sid, tid};
+}
+
+QDomElement createWithSidAndTid(QDomDocument &document, const QString &name, const QString &sid,
+                                const QString &tid)
+{
+    QDomElement element = createWithSid(document, name, sid);
+    element.setAttribute(tidAttribute, tid);
+    return element;
+}
+
+// <name sid tid/> and nothing else: <transferred/> and <request/>.
+std::optional<SidAndTid> parseSidAndTidOnly(const QDomElement &element, QStringView name)
+{
+    if (!isMobilityElement(element, name) || !isEmptyElement(element) ||
+        !hasOnlyAttributes(element, {u"sid", u"tid"}))
+        return std::nullopt;
+    return validSidAndTid(element);
+}
+
+// name, size, hash-algo and the digest as text: what a manifest's and an upload's
+// <file/> have in common. The caller checks which attributes may appear.
+std::optional<TransferFile> parseFileDescription(const QDomElement &element)
+{
+    TransferFile file;
+    file.name = element.attribute(nameAttribute);
+    if (!isValidTransferFileName(file.name))
+        return std::nullopt;
+    const auto size = parseTransferCount(element.attribute(sizeAttribute), TransferFile::maxBytes);
+    if (!size)
+        return std::nullopt;
+    file.size = *size;
+    file.hashAlgorithm = element.attribute(hashAlgoAttribute);
+    const qsizetype digestSize = transferDigestSize(file.hashAlgorithm);
+    if (digestSize == 0)
+        return std::nullopt;
+    const std::optional<QString> text = textOnly(element);
+    if (!text || text->size() > maxDigestChars)
+        return std::nullopt;
+    std::optional<QByteArray> digest = decodePayload(*text);
+    if (!digest || digest->size() != digestSize)
+        return std::nullopt;
+    file.digest = std::move(*digest);
+    return file;
+}
+
+QDomElement fileDescriptionToDom(QDomDocument &document, const TransferFile &file)
+{
+    QDomElement element = createOwn(document, QStringLiteral("file"));
+    element.setAttribute(nameAttribute, file.name);
+    element.setAttribute(sizeAttribute, QString::number(file.size));
+    element.setAttribute(hashAlgoAttribute, file.hashAlgorithm);
+    appendText(document, element, encodePayload(file.digest));
+    return element;
+}
+
+QDomElement methodToDom(QDomDocument &document, TransferMethod method)
+{
+    QDomElement element = createOwn(document, QStringLiteral("method"));
+    element.setAttribute(typeAttribute, transferMethodName(method));
+    return element;
+}
+
+// The type of a <method/>, known or not, when the element is well-formed.
+std::optional<QString> methodType(const QDomElement &method)
+{
+    if (!isOwnChild(method) || localNameOf(method) != u"method" || !isEmptyElement(method) ||
+        !hasOnlyAttributes(method, {u"type"}))
+        return std::nullopt;
+    const QString type = method.attribute(typeAttribute);
+    if (type.isEmpty() || type.size() > TransferOffer::maxMethodTypeChars)
+        return std::nullopt;
+    const bool wellFormed = std::all_of(type.begin(), type.end(), [](QChar c) {
+        const char16_t u = c.unicode();
+        return (u >= u'a' && u <= u'z') || (u >= u'0' && u <= u'9') || u == u'-' || u == u'.';
+    });
+    if (!wellFormed)
+        return std::nullopt;
+    return type;
+}
+
+// <manifest><file/>...<log count/></manifest>
+bool parseManifest(const QDomElement &manifest, TransferOffer &offer)
+{
+    if (!hasOnlyAttributes(manifest, {}) || hasText(manifest))
+        return false;
+    const QList<QDomElement> children = childElements(manifest);
+    if (children.isEmpty() || children.size() - 1 > TransferOffer::maxFiles)
+        return false;
+    qint64 totalBytes = 0;
+    for (qsizetype i = 0; i + 1 < children.size(); ++i) {
+        const QDomElement &child = children[i];
+        if (!isOwnChild(child) || localNameOf(child) != u"file" ||
+            !hasOnlyAttributes(child, {u"name", u"size", u"hash-algo"}))
+            return false;
+        std::optional<TransferFile> file = parseFileDescription(child);
+        if (!file)
+            return false;
+        const bool duplicate =
+            std::any_of(offer.files.cbegin(), offer.files.cend(),
+                        [&](const TransferFile &other) { return other.name == file->name; });
+        totalBytes += file->size;
+        if (duplicate || totalBytes > TransferOffer::maxTotalBytes)
+            return false;
+        offer.files.append(std::move(*file));
+    }
+    const QDomElement &log = children.last();
+    if (!isOwnChild(log) || localNameOf(log) != u"log" || !isEmptyElement(log) ||
+        !hasOnlyAttributes(log, {u"count"}))
+        return false;
+    const auto count =
+        parseTransferCount(log.attribute(countAttribute), TransferOffer::maxLogCount);
+    if (!count)
+        return false;
+    offer.logCount = int(*count);
+    return true;
+}
+
+// The <log/> of a <state/>: one or more <forwarded/>, nothing else.
+std::optional<QList<ForwardedStanza>> parseChunkLog(const QDomElement &log)
+{
+    if (!hasOnlyAttributes(log, {}) || hasText(log))
+        return std::nullopt;
+    QList<ForwardedStanza> entries;
+    for (const QDomElement &child : childElements(log)) {
+        if (entries.size() >= TransferOffer::maxLogCount)
+            return std::nullopt;
+        std::optional<ForwardedStanza> entry = ForwardedStanza::fromDom(child);
+        if (!entry)
+            return std::nullopt;
+        entries.append(std::move(*entry));
+    }
+    if (entries.isEmpty())
+        return std::nullopt;
+    return entries;
+}
+
+// A <file name>BASE64</file> part, decoding no more than the chunk has left.
+std::optional<StateChunk::FilePart> parseFilePart(const QDomElement &element, qsizetype budget)
+{
+    if (!hasOnlyAttributes(element, {u"name"}))
+        return std::nullopt;
+    StateChunk::FilePart part;
+    part.name = element.attribute(nameAttribute);
+    if (!isValidTransferFileName(part.name))
+        return std::nullopt;
+    const std::optional<QString> text = textOnly(element);
+    if (!text)
+        return std::nullopt;
+    // Refuse oversized text before decoding it; "=" (no data) fits any budget.
+    if (*text != u"=" && text->size() > (budget + 2) / 3 * 4)
+        return std::nullopt;
+    std::optional<QByteArray> data = decodePayload(*text);
+    if (!data || data->size() > budget)
+        return std::nullopt;
+    part.data = std::move(*data);
+    return part;
+}
+
+std::optional<QUrl> parseUploadUrl(const QString &text)
+{
+    if (text.isEmpty() || text.size() > StateChunk::maxUrlChars)
+        return std::nullopt;
+    const QUrl url(text, QUrl::StrictMode);
+    // Credentials in the URL would be sent to whoever serves it, and logged on the way.
+    if (!url.isValid() || url.scheme() != u"https" || url.host().isEmpty() ||
+        !url.userInfo().isEmpty())
+        return std::nullopt;
+    return url;
+}
+
+std::optional<StateChunk::UploadedFile> parseUploadedFile(const QDomElement &element)
+{
+    if (!hasOnlyAttributes(element, {u"name", u"size", u"hash-algo", u"url"}))
+        return std::nullopt;
+    std::optional<TransferFile> file = parseFileDescription(element);
+    if (!file)
+        return std::nullopt;
+    std::optional<QUrl> url = parseUploadUrl(element.attribute(urlAttribute));
+    if (!url)
+        return std::nullopt;
+    return StateChunk::UploadedFile{std::move(*file), std::move(*url)};
+}
+
+// A deep copy of a stanza into the document. Elements without a namespace take their
+// parent's, the stanza itself jabber:client's: a serializer would otherwise write them
+// into <forwarded/>'s namespace, where they are no stanza. Comments and processing
+// instructions are left behind, as the wire cannot carry them (RFC 6120 11.1).
+QDomNode copyIntoNamespace(QDomDocument &document, const QDomNode &node,
+                           const QString &inheritedNamespace)
+{
+    if (node.isText()) // CDATA sections included
+        return document.createTextNode(node.nodeValue());
+    if (!node.isElement())
+        return {};
+    const QDomElement source = node.toElement();
+    const QString elementNamespace =
+        source.namespaceURI().isEmpty() ? inheritedNamespace : source.namespaceURI();
+    QDomElement copy = document.createElementNS(elementNamespace, localNameOf(source));
+    const QDomNamedNodeMap attributes = source.attributes();
+    for (int i = 0; i < attributes.count(); ++i) {
+        const QDomAttr attribute = attributes.item(i).toAttr();
+        if (attribute.namespaceURI().isEmpty())
+            copy.setAttribute(attribute.name(), attribute.value());
+        else
+            copy.setAttributeNS(attribute.namespaceURI(), attribute.name(), attribute.value());
+    }
+    for (QDomNode child = source.firstChild(); !child.isNull(); child = child.nextSibling()) {
+        const QDomNode childCopy = copyIntoNamespace(document, child, elementNamespace);
+        if (!childCopy.isNull())
+            copy.appendChild(childCopy);
+    }
+    return copy;
+}
+
+} // namespace transferxml
+} // namespace
+
+using namespace transferxml;
+
+bool isValidTid(QStringView tid)
+{
+    return isValidSid(tid);
+}
+
+bool isValidTransferFileName(QStringView name)
+{
+    if (name.isEmpty() || name == u"." || name == u"..")
+        return false;
+    qsizetype utf8Bytes = 0;
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const char16_t c = name[i].unicode();
+        if (c < 0x20 || c == 0x7f || c == u'/' || c == u'\\')
+            return false;
+        if (QChar::isHighSurrogate(c)) {
+            if (i + 1 >= name.size() || !name[i + 1].isLowSurrogate())
+                return false;
+            utf8Bytes += 4;
+            ++i;
+        } else if (QChar::isLowSurrogate(c)) {
+            return false;
+        } else {
+            utf8Bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        }
+    }
+    return utf8Bytes <= 255;
+}
+
+std::optional<QCryptographicHash::Algorithm> transferHashAlgorithm(QStringView name)
+{
+    for (const NamedHashAlgorithm &known : transferHashAlgorithms) {
+        if (known.name == name)
+            return known.algorithm;
+    }
+    return std::nullopt;
+}
+
+qsizetype transferDigestSize(QStringView hashAlgorithm)
+{
+    const auto algorithm = transferHashAlgorithm(hashAlgorithm);
+    return algorithm ? QCryptographicHash::hashLength(*algorithm) : 0;
+}
+
+QString formatXmppDateTime(const QDateTime &time)
+{
+    return time.toUTC().toString(Qt::ISODateWithMs);
+}
+
+std::optional<QDateTime> parseXmppDateTime(QStringView text)
+{
+    // CCYY-MM-DDThh:mm:ss[.s+]TZD, TZD being Z or (+|-)hh:mm (XEP-0082 section 3.2).
+    constexpr qsizetype longestText = 19 + 1 + 9 + 6;
+    if (text.size() > longestText)
+        return std::nullopt;
+    auto number = [text](qsizetype at, qsizetype digits) -> std::optional<int> {
+        if (at + digits > text.size())
+            return std::nullopt;
+        int value = 0;
+        for (qsizetype i = at; i < at + digits; ++i) {
+            if (!isAsciiDigit(text[i]))
+                return std::nullopt;
+            value = value * 10 + (text[i].unicode() - u'0');
+        }
+        return value;
+    };
+    auto isAt = [text](qsizetype at, char16_t c) { return at < text.size() && text[at] == c; };
+
+    const auto year = number(0, 4), month = number(5, 2), day = number(8, 2);
+    const auto hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
+    if (!year || !month || !day || !hour || !minute || !second || !isAt(4, u'-') ||
+        !isAt(7, u'-') || !isAt(10, u'T') || !isAt(13, u':') || !isAt(16, u':'))
+        return std::nullopt;
+
+    qsizetype at = 19;
+    int milliseconds = 0;
+    if (isAt(at, u'.')) {
+        const qsizetype fractionStart = ++at;
+        while (at < text.size() && isAsciiDigit(text[at]))
+            ++at;
+        const qsizetype digits = at - fractionStart;
+        if (digits == 0 || digits > 9)
+            return std::nullopt;
+        for (qsizetype i = 0; i < 3; ++i)
+            milliseconds =
+                milliseconds * 10 + (i < digits ? text[fractionStart + i].unicode() - u'0' : 0);
+    }
+
+    int offsetSeconds = 0;
+    if (isAt(at, u'Z')) {
+        ++at;
+    } else if (isAt(at, u'+') || isAt(at, u'-')) {
+        const int sign = isAt(at, u'-') ? -1 : 1;
+        const auto offsetHours = number(at + 1, 2), offsetMinutes = number(at + 4, 2);
+        if (!offsetHours || !offsetMinutes || !isAt(at + 3, u':') || *offsetHours > 23 ||
+            *offsetMinutes > 59)
+            return std::nullopt;
+        offsetSeconds = sign * (*offsetHours * 3600 + *offsetMinutes * 60);
+        at += 6;
+    } else {
+        return std::nullopt;
+    }
+    if (at != text.size())
+        return std::nullopt;
+
+    const QDate date(*year, *month, *day);
+    const QTime time(*hour, *minute, *second, milliseconds);
+    if (!date.isValid() || !time.isValid())
+        return std::nullopt;
+    return QDateTime(date, time, Qt::OffsetFromUTC, offsetSeconds).toUTC();
+}
+
+QString transferMethodName(TransferMethod method)
+{
+    return transferMethodNames[size_t(method)].toString();
+}
+
+std::optional<TransferMethod> transferMethodFromName(QStringView name)
+{
+    const auto index = indexIn(transferMethodNames, name);
+    if (!index)
+        return std::nullopt;
+    return TransferMethod(*index);
+}
+
+// --- ForwardedStanza ---
+
+bool ForwardedStanza::isValidStanza(const QDomElement &stanza)
+{
+    if (stanza.isNull() ||
+        !(stanza.namespaceURI().isEmpty() || stanza.namespaceURI() == xmpp::ns::client))
+        return false;
+    const QString name = localNameOf(stanza);
+    if (name == u"message")
+        return xmpp::Message::fromDom(stanza).has_value();
+    if (name == u"presence")
+        return xmpp::Presence::fromDom(stanza).has_value();
+    if (name == u"iq")
+        return xmpp::Iq::fromDom(stanza).has_value();
+    return false;
+}
+
+std::optional<ForwardedStanza> ForwardedStanza::fromDom(const QDomElement &forwarded)
+{
+    if (forwarded.isNull() || forwarded.namespaceURI() != xmpp::ns::forward ||
+        localNameOf(forwarded) != u"forwarded" || hasText(forwarded) ||
+        !hasOnlyAttributes(forwarded, {}))
+        return std::nullopt;
+    const QList<QDomElement> children = childElements(forwarded);
+    if (children.size() != 2)
+        return std::nullopt;
+    const bool delayFirst = children[0].namespaceURI() == xmpp::ns::delay;
+    const QDomElement &delay = children[delayFirst ? 0 : 1];
+    const QDomElement &stanza = children[delayFirst ? 1 : 0];
+    if (delay.namespaceURI() != xmpp::ns::delay || localNameOf(delay) != u"delay" ||
+        !isEmptyElement(delay) || !hasOnlyAttributes(delay, {u"stamp"}) || !isValidStanza(stanza))
+        return std::nullopt;
+    const std::optional<QDateTime> received = parseXmppDateTime(delay.attribute(stampAttribute));
+    if (!received)
+        return std::nullopt;
+    return ForwardedStanza{stanza, *received};
+}
+
+QDomElement ForwardedStanza::toDom(QDomDocument &document) const
+{
+    QDomElement forwarded =
+        document.createElementNS(xmpp::ns::forward, QStringLiteral("forwarded"));
+    QDomElement delay = document.createElementNS(xmpp::ns::delay, QStringLiteral("delay"));
+    delay.setAttribute(stampAttribute, formatXmppDateTime(received));
+    forwarded.appendChild(delay);
+    forwarded.appendChild(copyStanza(document, stanza));
+    return forwarded;
+}
+
+QDomElement ForwardedStanza::copyStanza(QDomDocument &document, const QDomElement &stanza)
+{
+    return copyIntoNamespace(document, stanza, xmpp::ns::client).toElement();
+}
+
+// --- TransferOffer ---
+
+std::optional<TransferOffer> TransferOffer::fromDom(const QDomElement &transfer)
+{
+    if (!isMobilityElement(transfer, u"transfer") || hasText(transfer) ||
+        !hasOnlyAttributes(transfer, {u"sid", u"tid"}))
+        return std::nullopt;
+    const auto ids = validSidAndTid(transfer);
+    if (!ids)
+        return std::nullopt;
+    TransferOffer offer;
+    offer.sid = ids->sid;
+    offer.tid = ids->tid;
+
+    const QList<QDomElement> children = childElements(transfer);
+    // The methods, then the manifest, last.
+    if (children.size() < 2 || children.size() - 1 > maxMethodElements)
+        return std::nullopt;
+    for (qsizetype i = 0; i + 1 < children.size(); ++i) {
+        const std::optional<QString> type = methodType(children[i]);
+        if (!type)
+            return std::nullopt;
+        const std::optional<TransferMethod> method = transferMethodFromName(*type);
+        if (!method)
+            continue;
+        if (offer.methods.contains(*method))
+            return std::nullopt;
+        offer.methods.append(*method);
+    }
+    if (offer.methods.isEmpty())
+        return std::nullopt;
+
+    const QDomElement &manifest = children.last();
+    if (!isOwnChild(manifest) || localNameOf(manifest) != u"manifest" ||
+        !parseManifest(manifest, offer))
+        return std::nullopt;
+    return offer;
+}
+
+QDomElement TransferOffer::toDom(QDomDocument &document) const
+{
+    QDomElement transfer = createWithSidAndTid(document, QStringLiteral("transfer"), sid, tid);
+    for (const TransferMethod method : methods)
+        transfer.appendChild(methodToDom(document, method));
+    QDomElement manifest = createOwn(document, QStringLiteral("manifest"));
+    for (const TransferFile &file : files)
+        manifest.appendChild(fileDescriptionToDom(document, file));
+    QDomElement log = createOwn(document, QStringLiteral("log"));
+    log.setAttribute(countAttribute, QString::number(logCount));
+    manifest.appendChild(log);
+    transfer.appendChild(manifest);
+    return transfer;
+}
+
+// --- TransferAnswer ---
+
+std::optional<TransferAnswer> TransferAnswer::fromDom(const QDomElement &transfer)
+{
+    if (!isMobilityElement(transfer, u"transfer") || hasText(transfer) ||
+        !hasOnlyAttributes(transfer, {u"sid", u"tid"}))
+        return std::nullopt;
+    const auto ids = validSidAndTid(transfer);
+    if (!ids)
+        return std::nullopt;
+    const QList<QDomElement> children = childElements(transfer);
+    if (children.size() != 1)
+        return std::nullopt;
+    const std::optional<QString> type = methodType(children.first());
+    if (!type)
+        return std::nullopt;
+    // The receiver chooses among the methods offered, which it knows by definition.
+    const std::optional<TransferMethod> method = transferMethodFromName(*type);
+    if (!method)
+        return std::nullopt;
+    return TransferAnswer{ids->sid, ids->tid, *method};
+}
+
+QDomElement TransferAnswer::toDom(QDomDocument &document) const
+{
+    QDomElement transfer = createWithSidAndTid(document, QStringLiteral("transfer"), sid, tid);
+    transfer.appendChild(methodToDom(document, method));
+    return transfer;
+}
+
+// --- StateChunk ---
+
+std::optional<StateChunk> StateChunk::fromDom(const QDomElement &state)
+{
+    if (!isMobilityElement(state, u"state") || hasText(state) ||
+        !hasOnlyAttributes(state, {u"sid", u"tid", u"seq", u"last"}))
+        return std::nullopt;
+    const auto ids = validSidAndTid(state);
+    if (!ids)
+        return std::nullopt;
+    StateChunk chunk;
+    chunk.sid = ids->sid;
+    chunk.tid = ids->tid;
+    if (state.hasAttribute(seqAttribute)) {
+        const auto seq = parseTransferCount(state.attribute(seqAttribute), maxSeq);
+        if (!seq)
+            return std::nullopt;
+        chunk.seq = quint32(*seq);
+    }
+    const auto last = parseTransferBoolean(state.attribute(lastAttribute));
+    if (!last)
+        return std::nullopt;
+    chunk.last = *last;
+
+    qsizetype payloadLeft = maxPayloadBytes;
+    bool haveLog = false;
+    QStringList names;
+    for (const QDomElement &child : childElements(state)) {
+        if (!isOwnChild(child))
+            return std::nullopt;
+        const QString name = localNameOf(child);
+        if (name == u"file") {
+            if (names.size() >= TransferOffer::maxFiles)
+                return std::nullopt;
+            if (child.hasAttribute(urlAttribute)) {
+                std::optional<UploadedFile> upload = parseUploadedFile(child);
+                if (!upload)
+                    return std::nullopt;
+                names.append(upload->file.name);
+                chunk.uploads.append(std::move(*upload));
+            } else {
+                std::optional<FilePart> part = parseFilePart(child, payloadLeft);
+                if (!part)
+                    return std::nullopt;
+                payloadLeft -= part->data.size();
+                names.append(part->name);
+                chunk.parts.append(std::move(*part));
+            }
+            if (names.indexOf(names.last()) != names.size() - 1)
+                return std::nullopt;
+        } else if (name == u"log") {
+            if (haveLog)
+                return std::nullopt;
+            haveLog = true;
+            std::optional<QList<ForwardedStanza>> log = parseChunkLog(child);
+            if (!log)
+                return std::nullopt;
+            chunk.log = std::move(*log);
+        } else {
+            return std::nullopt;
+        }
+    }
+    // A transfer goes by one method; parts and uploads in one chunk would be two.
+    if (!chunk.parts.isEmpty() && !chunk.uploads.isEmpty())
+        return std::nullopt;
+    return chunk;
+}
+
+QDomElement StateChunk::toDom(QDomDocument &document) const
+{
+    QDomElement state = createWithSidAndTid(document, QStringLiteral("state"), sid, tid);
+    state.setAttribute(seqAttribute, QString::number(seq));
+    state.setAttribute(lastAttribute, last ? QStringLiteral("true") : QStringLiteral("false"));
+    for (const FilePart &part : parts) {
+        QDomElement element = createOwn(document, QStringLiteral("file"));
+        element.setAttribute(nameAttribute, part.name);
+        appendText(document, element, encodePayload(part.data));
+        state.appendChild(element);
+    }
+    for (const UploadedFile &upload : uploads) {
+        QDomElement element = fileDescriptionToDom(document, upload.file);
+        element.setAttribute(urlAttribute, upload.url.toString(QUrl::FullyEncoded));
+        state.appendChild(element);
+    }
+    if (!log.isEmpty()) {
+        QDomElement element = createOwn(document, QStringLiteral("log"));
+        for (const ForwardedStanza &entry : log)
+            element.appendChild(entry.toDom(document));
+        state.appendChild(element);
+    }
+    return state;
+}
+
+// --- Transferred ---
+
+std::optional<Transferred> Transferred::fromDom(const QDomElement &transferred)
+{
+    const auto ids = parseSidAndTidOnly(transferred, u"transferred");
+    if (!ids)
+        return std::nullopt;
+    return Transferred{ids->sid, ids->tid};
+}
+
+QDomElement Transferred::toDom(QDomDocument &document) const
+{
+    return createWithSidAndTid(document, QStringLiteral("transferred"), sid, tid);
+}
+
+// --- TransferFailed ---
+
+std::optional<TransferFailed> TransferFailed::fromDom(const QDomElement &failed)
+{
+    if (!isMobilityElement(failed, u"transfer-failed") || !isEmptyElement(failed) ||
+        !hasOnlyAttributes(failed, {u"sid", u"tid", u"reason"}))
+        return std::nullopt;
+    const auto ids = validSidAndTid(failed);
+    if (!ids)
+        return std::nullopt;
+    const auto reasonIndex = indexIn(failureReasonNames, failed.attribute(reasonAttribute));
+    if (!reasonIndex)
+        return std::nullopt;
+    return TransferFailed{ids->sid, ids->tid, Reason(*reasonIndex)};
+}
+
+QDomElement TransferFailed::toDom(QDomDocument &document) const
+{
+    QDomElement failed = createWithSidAndTid(document, QStringLiteral("transfer-failed"), sid, tid);
+    failed.setAttribute(reasonAttribute, reasonName(reason));
+    return failed;
+}
+
+QString TransferFailed::reasonName(Reason reason)
+{
+    return failureReasonNames[size_t(reason)].toString();
+}
+
+// --- StateRequest ---
+
+std::optional<StateRequest> StateRequest::fromDom(const QDomElement &request)
+{
+    const auto ids = parseSidAndTidOnly(request, u"request");
+    if (!ids)
+        return std::nullopt;
+    return StateRequest{ids->sid, ids->tid};
+}
+
+QDomElement StateRequest::toDom(QDomDocument &document) const
+{
+    return createWithSidAndTid(document, QStringLiteral("request"), sid, tid);
+}
+
+} // namespace mobility

@@ -205,3 +205,212 @@ struct ViewRequest
 };
 
 } // namespace mobility
+
+// ---------------------------------------------------------------------------------------
+// Session transfer (section 7): <transfer/> offers and answers, <state/> chunks, the
+// receiver's <transferred/> or <transfer-failed/>, and the phone's <request/>.
+// Appended as a section of its own, includes and all, so that it merges cleanly with
+// edits to the rest of this header.
+// ---------------------------------------------------------------------------------------
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QUrl>
+
+namespace mobility {
+
+// A transfer id: the sid's syntax (1-64 of [A-Za-z0-9._-]).
+bool isValidTid(QStringView tid);
+
+// The name of a transferred file: 1-255 bytes of UTF-8 without '/', '\', control
+// characters (NUL among them) or unpaired surrogates, and not "." or "..". State is flat,
+// so a receiver may use a name as a file name in a directory of its own without ever
+// leaving that directory.
+bool isValidTransferFileName(QStringView name);
+
+// The XEP-0300 algorithms a transfer accepts for digests: sha-256, sha-384, sha-512,
+// sha3-256, sha3-512, blake2b-256 and blake2b-512. std::nullopt for any other name,
+// sha-1 and md5 included: a digest has to hold against a peer who chooses the data.
+std::optional<QCryptographicHash::Algorithm> transferHashAlgorithm(QStringView name);
+// The digest length in bytes for one of those names; 0 for any other.
+qsizetype transferDigestSize(QStringView hashAlgorithm);
+
+// XEP-0082 DateTime, as XEP-0203 <delay stamp/> carries it. formatXmppDateTime() writes
+// UTC with milliseconds ("2024-05-01T12:00:00.250Z"); parseXmppDateTime() accepts any
+// zone offset and 1-9 fraction digits (kept to the millisecond) and returns UTC.
+QString formatXmppDateTime(const QDateTime &time);
+std::optional<QDateTime> parseXmppDateTime(QStringView text);
+
+enum class TransferMethod { Inband, Upload, Bundle };
+
+// "inband", "upload", "bundle".
+QString transferMethodName(TransferMethod method);
+std::optional<TransferMethod> transferMethodFromName(QStringView name);
+
+// One file as a manifest or an upload describes it:
+//   <file name size hash-algo>BASE64-DIGEST</file>
+struct TransferFile
+{
+    QString name;
+    qint64 size = 0;
+    QString hashAlgorithm; // an XEP-0300 name transferHashAlgorithm() knows
+    QByteArray digest;     // raw, exactly transferDigestSize(hashAlgorithm) bytes
+
+    // Largest size any one file may declare: far beyond what a receiver accepts, small
+    // enough that sums of up to maxFiles sizes cannot overflow.
+    static constexpr qint64 maxBytes = qint64(1) << 32;
+
+    friend bool operator==(const TransferFile &, const TransferFile &) = default;
+};
+
+// XEP-0297 <forwarded xmlns='urn:xmpp:forward:0'/> around one stanza, with the XEP-0203
+// <delay xmlns='urn:xmpp:delay' stamp/> of when it was received: one packet-log entry.
+struct ForwardedStanza
+{
+    // A message, presence or iq in jabber:client (or in no namespace, when built in
+    // memory) that the stanza value types of the XMPP core accept.
+    QDomElement stanza;
+    QDateTime received; // UTC, milliseconds
+
+    // Exactly one <delay/> (with a stamp and nothing else) and one valid stanza, in
+    // either order, and nothing more.
+    static std::optional<ForwardedStanza> fromDom(const QDomElement &forwarded);
+    // Copies the stanza into the document; elements that have no namespace there are put
+    // in jabber:client, as XEP-0297 requires of a forwarded stanza.
+    QDomElement toDom(QDomDocument &document) const;
+
+    // Whether an element is a stanza that fromDom() accepts inside <forwarded/>.
+    static bool isValidStanza(const QDomElement &stanza);
+    // A deep copy of a stanza in the document, as toDom() makes it.
+    static QDomElement copyStanza(QDomDocument &document, const QDomElement &stanza);
+};
+
+// Sender -> receiver: the methods it can send by, in its order of preference, and what
+// it will send.
+//   <transfer sid tid><method type/>...<manifest><file/>...<log count/></manifest></transfer>
+// <method/> types this version does not know are skipped rather than refused, since the
+// receiver picks "the first offered method it supports"; at least one known one is
+// required and none may repeat. <log count/> is required, once, after the files.
+struct TransferOffer
+{
+    QString sid;
+    QString tid;
+    QList<TransferMethod> methods;
+    QList<TransferFile> files; // names unique
+    int logCount = 0;          // stanzas in the packet log that comes with the state
+
+    static std::optional<TransferOffer> fromDom(const QDomElement &transfer);
+    QDomElement toDom(QDomDocument &document) const;
+
+    static constexpr int maxFiles = 1000;
+    // <method/> elements, known or not.
+    static constexpr int maxMethodElements = 8;
+    static constexpr qsizetype maxMethodTypeChars = 32;
+    // Sum of all file sizes.
+    static constexpr qint64 maxTotalBytes = qint64(1) << 32;
+    static constexpr int maxLogCount = 10000;
+
+    friend bool operator==(const TransferOffer &, const TransferOffer &) = default;
+};
+
+// Receiver -> sender, as the result to an offer: <transfer sid tid><method type/></transfer>
+// with exactly one method this version knows. A refusal is an IQ error (not-acceptable).
+struct TransferAnswer
+{
+    QString sid;
+    QString tid;
+    TransferMethod method = TransferMethod::Inband;
+
+    static std::optional<TransferAnswer> fromDom(const QDomElement &transfer);
+    QDomElement toDom(QDomDocument &document) const;
+
+    friend bool operator==(const TransferAnswer &, const TransferAnswer &) = default;
+};
+
+// Sender -> receiver: one piece of the state.
+//   <state sid tid seq last><file name>BASE64</file>...<log><forwarded/>...</log></state>
+//   <state sid tid seq last><file name size hash-algo url>DIGEST</file>...</state>
+// A file's parts join in seq order, the <log/>s' stanzas likewise. One chunk carries
+// either parts (inband) or uploaded files, not both; a name appears at most once in it;
+// at most one <log/>, never empty. 'seq' may be left out (the protocol's upload example
+// does) and then reads as 0; toDom() always writes it. 'last' is "true" or "false".
+struct StateChunk
+{
+    struct FilePart
+    {
+        QString name;
+        QByteArray data;
+
+        friend bool operator==(const FilePart &, const FilePart &) = default;
+    };
+    struct UploadedFile
+    {
+        TransferFile file;
+        QUrl url; // https, with a host and no user information
+
+        friend bool operator==(const UploadedFile &, const UploadedFile &) = default;
+    };
+
+    QString sid;
+    QString tid;
+    quint32 seq = 0;
+    bool last = false;
+    QList<FilePart> parts;
+    QList<UploadedFile> uploads;
+    QList<ForwardedStanza> log; // oldest first
+
+    static std::optional<StateChunk> fromDom(const QDomElement &state);
+    QDomElement toDom(QDomDocument &document) const;
+
+    // Decoded bytes of all parts of one chunk. Keeping a serialized chunk under 64 KiB
+    // is the sender's job (base64 alone makes these 88 KiB); a receiver refuses more.
+    static constexpr qsizetype maxPayloadBytes = 64 * 1024;
+    // TransferOffer::maxTotalBytes in chunks of a few KiB, with room to spare; small
+    // enough that a counter never wraps.
+    static constexpr quint32 maxSeq = 1u << 20;
+    static constexpr qsizetype maxUrlChars = 4096;
+};
+
+// Receiver -> sender, ending a transfer that succeeded: <transferred sid tid/>.
+struct Transferred
+{
+    QString sid;
+    QString tid;
+
+    static std::optional<Transferred> fromDom(const QDomElement &transferred);
+    QDomElement toDom(QDomDocument &document) const;
+
+    friend bool operator==(const Transferred &, const Transferred &) = default;
+};
+
+// Receiver -> sender, ending a transfer that failed: <transfer-failed sid tid reason/>.
+struct TransferFailed
+{
+    enum class Reason { Digest, Size, Archive, Timeout, Other };
+
+    QString sid;
+    QString tid;
+    Reason reason = Reason::Other;
+
+    static std::optional<TransferFailed> fromDom(const QDomElement &failed);
+    QDomElement toDom(QDomDocument &document) const;
+
+    static QString reasonName(Reason reason);
+
+    friend bool operator==(const TransferFailed &, const TransferFailed &) = default;
+};
+
+// Phone -> display, "pull back": <request sid tid/>; the display answers with a result
+// and then offers a transfer with that tid.
+struct StateRequest
+{
+    QString sid;
+    QString tid;
+
+    static std::optional<StateRequest> fromDom(const QDomElement &request);
+    QDomElement toDom(QDomDocument &document) const;
+
+    friend bool operator==(const StateRequest &, const StateRequest &) = default;
+};
+
+} // namespace mobility
