@@ -234,8 +234,26 @@ Item {
             anchors.right: parent.right
             anchors.bottom: parent.bottom
 
+            // The session's app, once the phone chose one. AppView.qml is loaded by URL,
+            // so the web engine's QML module is only loaded when an app is shown.
+            Loader {
+                id: appLoader
+                objectName: "appLoader"
+                anchors.fill: parent
+                readonly property QtObject appSession: screen.display.appView
+                onAppSessionChanged: show()
+                Component.onCompleted: show()
+                function show() {
+                    // Cleared first: another session's app never reuses this one's view.
+                    source = ""
+                    if (appSession)
+                        setSource(Qt.resolvedUrl("AppView.qml"), {session: appSession})
+                }
+            }
+
             Column {
                 anchors.centerIn: parent
+                visible: appLoader.status !== Loader.Ready
                 width: Math.min(parent.width - screen.unit * 16, screen.unit * 130)
                 spacing: 0
 

@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 // What the screens show, in one object handed to the QML module as its `display`
@@ -28,6 +29,9 @@ class DisplayStatus : public QObject
     // A short-lived message after something went wrong or ended, e.g. "Sign-in failed: ...";
     // empty when there is none. The daemon clears it after a few seconds.
     Q_PROPERTY(QString message READ message NOTIFY messageChanged)
+    // The app of the session on screen (a SessionView, see sessionview.h), which
+    // qml/AppView.qml shows in the session screen's app area; null when there is none.
+    Q_PROPERTY(QObject *appView READ appView NOTIFY appViewChanged)
 
 public:
     explicit DisplayStatus(QObject *parent = nullptr) : QObject(parent) {}
@@ -43,6 +47,7 @@ public:
     QString sessionSid() const { return m_sessionSid; }
     QString sessionLine() const { return m_sessionLine; }
     QString message() const { return m_message; }
+    QObject *appView() const { return m_appView; }
 
     // The on-screen End button.
     Q_INVOKABLE void endSession() { Q_EMIT endRequested(m_sessionSid); }
@@ -63,6 +68,23 @@ public:
             m_message = message;
             Q_EMIT messageChanged();
         }
+    }
+
+    // The view goes off screen by itself when it is destroyed.
+    void setAppView(QObject *view)
+    {
+        if (view == m_appView)
+            return;
+        if (m_appView)
+            disconnect(m_appView, &QObject::destroyed, this, nullptr);
+        m_appView = view;
+        if (view) {
+            connect(view, &QObject::destroyed, this, [this] {
+                m_appView = nullptr;
+                Q_EMIT appViewChanged();
+            });
+        }
+        Q_EMIT appViewChanged();
     }
 
     void setState(const QString &state)
@@ -101,6 +123,7 @@ Q_SIGNALS:
     void noticeChanged();
     void sessionChanged();
     void messageChanged();
+    void appViewChanged();
     void endRequested(const QString &sid);
 
 private:
@@ -115,4 +138,5 @@ private:
     QString m_sessionSid;
     QString m_sessionLine;
     QString m_message;
+    QPointer<QObject> m_appView;
 };

@@ -1,6 +1,7 @@
 #include "kiosk.h"
 
 #include "pairuri.h"
+#include "sessionview.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -132,10 +133,12 @@ void Kiosk::updateScreen()
     const bool busy = int(m_sessions.size()) >= m_config.maxSessions;
     m_status.setState(busy ? QStringLiteral("busy") : QStringLiteral("standby"));
     if (m_sessions.empty()) {
+        m_status.setAppView(nullptr);
         m_status.setSession(QString(), QString(), QString(), QString());
         return;
     }
     const Session &newest = *m_sessions.back();
+    m_status.setAppView(newest.appView());
     m_status.setSession(newest.sid(), mobility::SessionNotice::stateName(newest.state()), newest.userBareJid(),
                         newest.statusLine());
 }
@@ -268,7 +271,7 @@ void Kiosk::handleMobilityRequest(const QDomElement &iq)
             device.replyError(iq, QStringLiteral("modify"), QStringLiteral("bad-request"));
             return;
         }
-        if (!QFileInfo(QDir(m_config.appsDir).filePath(view->app + QStringLiteral("/index.html"))).isFile()) {
+        if (!SessionView::appExists(m_config.appsDir, view->app)) {
             device.replyError(iq, QStringLiteral("cancel"), QStringLiteral("item-not-found"));
             return;
         }
@@ -323,11 +326,13 @@ void Kiosk::handlePair(const QDomElement &iq)
     setup.server = m_config.serverFor(sender->domain());
     setup.tls = m_tls;
     setup.label = m_config.label;
+    setup.appsDir = m_config.appsDir;
     setup.idleTimeoutMs = m_config.idleTimeoutSeconds * 1000;
     setup.phoneOfflineGraceMs = m_config.phoneOfflineGraceSeconds * 1000;
     auto session = std::make_unique<Session>(std::move(setup), device);
     Session *raw = session.get();
     connect(raw, &Session::changed, this, &Kiosk::updateScreen);
+    connect(raw, &Session::pageProblem, this, &Kiosk::showMessage);
     connect(raw, &Session::ended, this, [this, raw](Session::Reason reason) { onSessionEnded(raw, reason); });
     m_sessions.push_back(std::move(session));
     qCInfo(lcKiosk) << "paired with" << sender->bare().toString() << "session" << raw->sid();

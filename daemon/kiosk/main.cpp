@@ -1,4 +1,5 @@
 // kioskd: lets a passer-by borrow this display for their own session (docs/operating.md).
+#include "appscheme.h"
 #include "kiosk.h"
 #include "kioskconfig.h"
 
@@ -6,6 +7,7 @@
 #include <QGuiApplication>
 #include <QLoggingCategory>
 #include <QSocketNotifier>
+#include <QtWebEngineQuick>
 
 #include <csignal>
 #include <cstdio>
@@ -95,6 +97,11 @@ int main(int argc, char *argv[])
     }
     if (invocation->verbose)
         QLoggingCategory::setFilterRules(QStringLiteral("kioskd.*.debug=true"));
+
+    // Both must precede the QGuiApplication. Neither starts the web engine: that happens
+    // when a session first shows an app.
+    appscheme::registerScheme();
+    QtWebEngineQuick::initialize();
 
     QGuiApplication app(argc, argv);
     QGuiApplication::setApplicationName(QStringLiteral("kioskd"));

@@ -2,6 +2,7 @@
 
 #include "namespaces.h"
 #include "relaymechanism.h"
+#include "sessionview.h"
 #include "xmlwriter.h"
 
 #include <QLoggingCategory>
@@ -150,7 +151,7 @@ bool Session::offerToView(const QDomElement &stanza)
 {
     if (!m_filter || !m_filter->accepts(stanza))
         return false;
-    Q_EMIT stanzaForView(QString::fromUtf8(xmpp::serializeStanza(stanza)));
+    Q_EMIT stanzaForView(stanza);
     return true;
 }
 
@@ -159,39 +160,40 @@ void Session::setView(const mobility::ViewRequest &view)
     m_view = view;
     m_filter.emplace(view.rules);
     m_app = view.app;
+    // A new view starts afresh: the old page and its storage go.
+    SessionView::Setup setup;
+    setup.sid = m_setup.sid;
+    setup.userJid = m_userJid;
+    setup.appId = view.app;
+    for (const auto &param : view.params)
+        setup.params.insert(param.name, param.value);
+    setup.appsDir = m_setup.appsDir;
+    m_appView = std::make_unique<SessionView>(std::move(setup));
+    SessionView *page = m_appView.get();
+    connect(this, &Session::stanzaForView, page, qOverload<const QDomElement &>(&SessionView::deliverStanza));
+    connect(page, &SessionView::sendRequested, this, [this](const QDomElement &stanza, const SessionView::SendReply &reply) {
+        reply(sendFromView(stanza));
+    });
+    connect(page, &SessionView::endRequested, this, [this] { end(Reason::User); });
+    connect(page, &SessionView::pageProblem, this, &Session::pageProblem);
+    connect(page, &SessionView::failed, this, [this](const QString &reason) {
+        m_failure = xmpp::makeError(xmpp::ErrorCondition::LimitExceeded, reason);
+        end(Reason::Error);
+    });
     touch();
     Q_EMIT viewChanged();
     Q_EMIT changed();
 }
 
-xmpp::Status Session::sendFromView(const QString &xml)
+xmpp::Status Session::sendFromView(const QDomElement &stanza)
 {
-    using xmpp::ErrorCondition;
     if (!m_user || !m_user->isOnline() || !m_filter)
-        return xmpp::makeError(ErrorCondition::Cancelled, QStringLiteral("the session is not active"));
-    if (xml.size() > maxViewStanzaBytes)
-        return xmpp::makeError(ErrorCondition::LimitExceeded, QStringLiteral("the stanza is larger than %1 bytes").arg(maxViewStanzaBytes));
-    // RFC 6120 restricted XML: no DTD, entities, comments or processing instructions.
-    if (xml.contains(QStringLiteral("<!")) || xml.contains(QStringLiteral("<?")))
-        return xmpp::makeError(ErrorCondition::InvalidInput, QStringLiteral("comments, DTDs and processing instructions are not allowed in a stanza"));
-    QDomDocument document;
-    const auto parsed = document.setContent(xml, true);
-    if (!parsed)
-        return xmpp::makeError(ErrorCondition::InvalidInput, QStringLiteral("not well-formed XML"));
-    QDomElement stanza = document.documentElement();
-    const QString name = stanza.localName().isEmpty() ? stanza.tagName() : stanza.localName();
-    if ((name != QStringLiteral("message") && name != QStringLiteral("presence") && name != QStringLiteral("iq"))
-        || (!stanza.namespaceURI().isEmpty() && stanza.namespaceURI() != xmpp::ns::client))
-        return xmpp::makeError(ErrorCondition::InvalidInput, QStringLiteral("only message, presence and iq stanzas in jabber:client can be sent"));
+        return xmpp::makeError(xmpp::ErrorCondition::Cancelled, QStringLiteral("the session is not active"));
     const xmpp::Status allowed = m_filter->allowsSending(stanza);
     if (!allowed)
         return allowed;
-    // The view speaks for the user connection and nobody else.
-    stanza.setAttribute(QStringLiteral("from"), m_user->boundJid());
-    if (!stanza.hasAttribute(QStringLiteral("id")))
-        stanza.setAttribute(QStringLiteral("id"), xmpp::Client::newStanzaId());
     if (!m_user->send(stanza))
-        return xmpp::makeError(ErrorCondition::Cancelled, QStringLiteral("the user connection is closed"));
+        return xmpp::makeError(xmpp::ErrorCondition::Cancelled, QStringLiteral("the user connection is closed"));
     touch();
     return xmpp::success();
 }
@@ -268,6 +270,8 @@ void Session::end(Reason reason)
 
 void Session::wipe()
 {
+    // The page, its web profile (storage, cookies, cache) and its channel go with the view.
+    m_appView.reset();
     m_setup.request.oauthToken.fill('\0');
     m_setup.request.oauthToken.clear();
     m_setup.request.token.fill(u'\0');

@@ -18,6 +18,8 @@ class RelayMechanism;
 // One borrowed session (protocol sections 3-5 and 8): the user connection opened for the
 // phone that paired, kept until the phone, the user, the idle timer, the phone's absence
 // or shutdown ends it -- and then wiped.
+class SessionView;
+
 class Session : public QObject
 {
     Q_OBJECT
@@ -33,6 +35,7 @@ public:
         std::optional<xmpp::ServerAddress> server; // where the user's server is; none: SRV
         QSslConfiguration tls;
         QString label;       // the display's label, for the resource and disco
+        QString appsDir;     // installed apps, one folder per app id
         int idleTimeoutMs = 300'000;
         int phoneOfflineGraceMs = 60'000;
         int relayStepTimeoutMs = 30'000;
@@ -54,11 +57,12 @@ public:
     // The caller has checked that the app is installed.
     void setView(const mobility::ViewRequest &view);
     const std::optional<mobility::ViewRequest> &view() const { return m_view; }
-    // A stanza the view wants to send, as the app wrote it: checked against the <send/>
-    // rules, given the user's 'from' and an id, then sent. The error says why not.
-    xmpp::Status sendFromView(const QString &xml);
-
-    static constexpr qsizetype maxViewStanzaBytes = 256 * 1024;
+    // A stanza the view wants to send, already parsed and given the user's 'from' and an
+    // id (SessionView::prepareOutgoing): checked against the <send/> rules, then sent.
+    // The error says why not.
+    xmpp::Status sendFromView(const QDomElement &stanza);
+    // The app on screen, while there is a view.
+    SessionView *appView() const { return m_appView.get(); }
 
     QString sid() const { return m_setup.sid; }
     QString phoneJid() const { return m_setup.phoneJid; }
@@ -75,7 +79,9 @@ Q_SIGNALS:
     // The view is set or replaced.
     void viewChanged();
     // A stanza from the user connection that the filter lets through, in arrival order.
-    void stanzaForView(const QString &xml);
+    void stanzaForView(const QDomElement &stanza);
+    // One line for people: the app had a problem and was restarted.
+    void pageProblem(const QString &message);
     void ended(mobility::SessionNotice::Reason reason);
 
 private:
@@ -96,6 +102,7 @@ private:
     QString m_app;
     std::optional<mobility::ViewRequest> m_view;
     std::optional<mobility::ViewFilter> m_filter;
+    std::unique_ptr<SessionView> m_appView;
     QString m_userJid;
     QString m_statusLine;
     std::optional<xmpp::Error> m_failure;

@@ -212,8 +212,10 @@ std::variant<PhoneOptions, InformationRequest, xmpp::Error> parseCommandLine(con
         return InformationRequest{helpText(parser)};
     if (parser.isSet(versionOption))
         return InformationRequest{QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion() + u'\n'};
+    // The view's parameters and rules are lists; every other option is given once.
+    static const QStringList repeatable = {QStringLiteral("param"), QStringLiteral("accept"), QStringLiteral("send")};
     for (const QString &name : parser.optionNames()) {
-        if (parser.values(name).size() > 1)
+        if (!repeatable.contains(name) && parser.values(name).size() > 1)
             return usage(QStringLiteral("--%1 given more than once").arg(name));
     }
 
