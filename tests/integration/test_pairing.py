@@ -240,6 +240,53 @@ class View(unittest.TestCase):
             shutil.rmtree(apps, ignore_errors=True)
 
 
+class ViewFilterEndToEnd(unittest.TestCase):
+    """A real page behind the filter: what bob sends reaches it only as the rules say."""
+    info = server_info(SERVER)
+
+    def test_the_page_sees_only_what_the_filter_accepts(self):
+        apps = Path(__file__).resolve().parent / "apps"
+        kioskd = Kioskd(self.info, apps_dir=apps).start()
+        bob_jid = self.info["users"]["bob"]["jid"]
+        try:
+            phone = Phone(self.info).start("pair", "--uri", kioskd.status()["pair_uri"], "--view", "echo",
+                                           "--param", f"peer={bob_jid}/echo",
+                                           "--accept", f"message,ns=urn:example:test,from={bob_jid}",
+                                           "--send", f"message,to={bob_jid}", "--hold-until-ended")
+            user_jid = wait_for(lambda: (s := kioskd.status())["sessions"] and s["sessions"][0]["app"] == "echo"
+                                and s["sessions"][0]["jid"], 20, what="the view")
+
+            async def exchange(peer):
+                heard = []
+                ready = asyncio.get_running_loop().create_future()
+
+                def on_message(message):
+                    heard.append(message["body"])
+                    if message["body"] == "ready" and not ready.done():
+                        ready.set_result(True)
+                peer.add_event_handler("message", on_message)
+                await asyncio.wait_for(ready, 60)
+                for ident, body, ns in (("a1", "accepted", "urn:example:test"), ("r1", "no-namespace", None),
+                                        ("r2", "other-namespace", "urn:example:other"),
+                                        ("a2", "try-forbidden", "urn:example:test")):
+                    extra = f"<x xmlns='{ns}'/>" if ns else ""
+                    peer.send_raw(f"<message to='{user_jid}' id='{ident}' type='chat'><body>{body}</body>{extra}</message>")
+                await asyncio.sleep(4)
+                return heard
+            heard = asyncio.run(with_peer(self.info, "bob", "echo", exchange))
+            self.assertIn("seen a1 accepted", heard)
+            self.assertIn("seen a2 try-forbidden", heard)
+            self.assertFalse([h for h in heard if h.startswith("seen r")], heard)
+            self.assertIn("refused named", heard)
+            self.assertNotIn("forbidden-sent", heard)
+            # Only the page's messages, in the order it sent them.
+            self.assertEqual(heard[0], "ready")
+            kioskd.request({"cmd": "end", "sid": kioskd.status()["sessions"][0]["sid"]})
+            self.assertEqual(phone.wait(), 0, phone.stdout + phone.stderr)
+        finally:
+            self.assertEqual(kioskd.stop(), 0)
+
+
 class Shutdown(unittest.TestCase):
     info = server_info(SERVER)
 
