@@ -211,3 +211,48 @@ async def request(peer, to: str, payload: str, kind: str = "set"):
         app = [child.tag.split("}")[1] for child in error.iq["error"].xml
                if child.tag.startswith("{" + MOBILITY_NS)]
         return (conditions[0] if conditions else ""), app
+
+
+def png_pixel(path: Path, x: int, y: int) -> tuple[int, int, int]:
+    """The RGB colour at (x, y) of an 8-bit, non-interlaced RGB or RGBA PNG (what kioskd
+    writes), decoded here to need nothing beyond the standard library."""
+    import struct
+    import zlib
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    position, idat, header = 8, b"", None
+    while position < len(data):
+        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        chunk = data[position + 8:position + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", chunk)
+        elif kind == b"IDAT":
+            idat += chunk
+        position += 12 + length
+    width, height, depth, colour, _, _, interlace = header
+    assert depth == 8 and colour in (2, 6) and interlace == 0, f"unsupported PNG {header}"
+    channels = 4 if colour == 6 else 3
+    stride = width * channels
+    raw = zlib.decompress(idat)
+    previous = bytearray(stride)
+    for row in range(y + 1):
+        line_start = row * (stride + 1)
+        kind, line = raw[line_start], bytearray(raw[line_start + 1:line_start + 1 + stride])
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            up = previous[i]
+            upper_left = previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 255
+            elif kind == 2:
+                line[i] = (line[i] + up) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 255
+            elif kind == 4:
+                estimate = left + up - upper_left
+                pa, pb, pc = abs(estimate - left), abs(estimate - up), abs(estimate - upper_left)
+                nearest = left if pa <= pb and pa <= pc else up if pb <= pc else upper_left
+                line[i] = (line[i] + nearest) & 255
+        previous = line
+    pixel = previous[x * channels:x * channels + 3]
+    return pixel[0], pixel[1], pixel[2]

@@ -15,7 +15,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kioskdrun import Kioskd, Phone, decode_qr, request, server_info, wait_for, with_peer  # noqa: E402
+from kioskdrun import Kioskd, Phone, decode_qr, png_pixel, request, server_info, wait_for, with_peer  # noqa: E402
 
 M = "urn:kioskd:mobility:0"
 SERVER = os.environ.get("KIOSKD_TEST_SERVER", "prosody")
@@ -281,6 +281,10 @@ class ViewFilterEndToEnd(unittest.TestCase):
             self.assertNotIn("forbidden-sent", heard)
             # Only the page's messages, in the order it sent them.
             self.assertEqual(heard[0], "ready")
+            # The app's own pixels are on screen, below the session bar.
+            shot = kioskd.screenshot("echo")
+            self.assertEqual(png_pixel(shot, 640, 600), (0x20, 0x40, 0x60))
+            self.assertNotEqual(png_pixel(shot, 640, 20), (0x20, 0x40, 0x60))
             kioskd.request({"cmd": "end", "sid": kioskd.status()["sessions"][0]["sid"]})
             self.assertEqual(phone.wait(), 0, phone.stdout + phone.stderr)
         finally:
