@@ -1,5 +1,8 @@
 #include "protocol.h"
 
+#include <QDomAttr>
+#include <QDomNamedNodeMap>
+
 #include "jid.h"
 
 #include <QDomText>
@@ -154,6 +157,39 @@ std::optional<qsizetype> indexIn(const std::array<QStringView, N> &names, QStrin
     if (found == names.end())
         return std::nullopt;
     return qsizetype(found - names.begin());
+}
+
+QString attributeNameOf(const QDomAttr &attribute)
+{
+    const QString local = attribute.localName();
+    return local.isEmpty() ? attribute.name() : local;
+}
+
+// Namespace declarations are no attributes in the XML data model, though a DOM may keep
+// them as such.
+bool isNamespaceDeclaration(const QDomAttr &attribute)
+{
+    const QString name = attribute.name();
+    return name == u"xmlns" || name.startsWith(u"xmlns:") ||
+           attribute.namespaceURI() == u"http://www.w3.org/2000/xmlns/";
+}
+
+// True when the element carries no attribute but the allowed ones, all in no namespace:
+// an attribute the parser does not know could change a message's meaning for its sender.
+bool hasOnlyAttributes(const QDomElement &element, std::initializer_list<QStringView> allowed)
+{
+    const QDomNamedNodeMap attributes = element.attributes();
+    for (int i = 0; i < attributes.count(); ++i) {
+        const QDomAttr attribute = attributes.item(i).toAttr();
+        if (isNamespaceDeclaration(attribute))
+            continue;
+        if (!attribute.namespaceURI().isEmpty())
+            return false;
+        const QString name = attributeNameOf(attribute);
+        if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+            return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -532,39 +568,6 @@ const QString fromAttribute = QStringLiteral("from");
 const QString toAttribute = QStringLiteral("to");
 const QString nameAttribute = QStringLiteral("name");
 
-QString attributeNameOf(const QDomAttr &attribute)
-{
-    const QString local = attribute.localName();
-    return local.isEmpty() ? attribute.name() : local;
-}
-
-// Namespace declarations are no attributes in the XML data model, though a DOM may keep
-// them as such.
-bool isNamespaceDeclaration(const QDomAttr &attribute)
-{
-    const QString name = attribute.name();
-    return name == u"xmlns" || name.startsWith(u"xmlns:") ||
-           attribute.namespaceURI() == u"http://www.w3.org/2000/xmlns/";
-}
-
-// True when the element carries no attribute but the allowed ones, all in no namespace:
-// an attribute the parser does not know could change a message's meaning for its sender.
-bool hasOnlyAttributes(const QDomElement &element, std::initializer_list<QStringView> allowed)
-{
-    const QDomNamedNodeMap attributes = element.attributes();
-    for (int i = 0; i < attributes.count(); ++i) {
-        const QDomAttr attribute = attributes.item(i).toAttr();
-        if (isNamespaceDeclaration(attribute))
-            continue;
-        if (!attribute.namespaceURI().isEmpty())
-            return false;
-        const QString name = attributeNameOf(attribute);
-        if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
-            return false;
-    }
-    return true;
-}
-
 std::optional<ViewRequest::Param> parseParam(const QDomElement &element)
 {
     if (!hasOnlyAttributes(element, {u"name"}) || !element.hasAttribute(nameAttribute))
@@ -675,7 +678,7 @@ bool ViewRequest::isValidAppId(QStringView app)
 std::optional<ViewRequest> ViewRequest::fromDom(const QDomElement &view)
 {
     if (!isMobilityElement(view, u"view") || hasText(view) ||
-        !viewxml::hasOnlyAttributes(view, {u"sid", u"app"}))
+        !hasOnlyAttributes(view, {u"sid", u"app"}))
         return std::nullopt;
     ViewRequest request;
     const auto sid = validSid(view);
@@ -797,38 +800,6 @@ const QString lastAttribute = QStringLiteral("last");
 const QString countAttribute = QStringLiteral("count");
 const QString reasonAttribute = QStringLiteral("reason");
 const QString stampAttribute = QStringLiteral("stamp");
-
-QString attributeNameOf(const QDomAttr &attribute)
-{
-    const QString local = attribute.localName();
-    return local.isEmpty() ? attribute.name() : local;
-}
-
-// Namespace declarations are no attributes in the XML data model, though a DOM may keep
-// them as such.
-bool isNamespaceDeclaration(const QDomAttr &attribute)
-{
-    const QString name = attribute.name();
-    return name == u"xmlns" || name.startsWith(u"xmlns:") ||
-           attribute.namespaceURI() == u"http://www.w3.org/2000/xmlns/";
-}
-
-// True when the element carries no attribute but the allowed ones, all in no namespace:
-// an attribute the parser does not know could change a message's meaning for its sender.
-bool hasOnlyAttributes(const QDomElement &element, std::initializer_list<QStringView> allowed)
-{
-    const QDomNamedNodeMap attributes = element.attributes();
-    for (int i = 0; i < attributes.count(); ++i) {
-        const QDomAttr attribute = attributes.item(i).toAttr();
-        if (isNamespaceDeclaration(attribute))
-            continue;
-        if (!attribute.namespaceURI().isEmpty())
-            return false;
-        if (std::find(allowed.begin(), allowed.end(), attributeNameOf(attribute)) == allowed.end())
-            return false;
-    }
-    return true;
-}
 
 bool isAsciiDigit(QChar c)
 {
