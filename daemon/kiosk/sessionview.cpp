@@ -203,12 +203,14 @@ void SessionView::enqueue(QString xml)
     scheduleFlush();
 }
 
-void SessionView::scheduleFlush()
+void SessionView::scheduleFlush(FlushPace pace)
 {
-    // One batch per interval at most, and only one unacknowledged: a page that cannot
-    // keep up makes stanzas wait here, where they are counted, not in the channel.
+    // Only one batch unacknowledged: a page that cannot keep up makes stanzas wait here,
+    // where they are counted, not in the channel. An idle page gets stanzas on the next
+    // turn of the event loop (what arrived together goes together); under load, batches
+    // leave at most once per interval.
     if (m_attached && m_listening && m_inFlightBatch == 0 && !m_pending.empty() && !m_flushTimer.isActive())
-        m_flushTimer.start();
+        m_flushTimer.start(pace == FlushPace::UnderLoad ? m_setup.limits.batchIntervalMs : 0);
 }
 
 void SessionView::flushBatch()
@@ -247,7 +249,7 @@ void SessionView::pageHandledBatch(int batch)
         m_pendingBytes -= costOf(xml);
     m_inFlight.clear();
     m_inFlightBatch = 0;
-    scheduleFlush();
+    scheduleFlush(FlushPace::UnderLoad);
 }
 
 // --- the page's side ---

@@ -57,7 +57,8 @@ public:
         // silently missing stanzas.
         int maxPendingStanzas = 10'000;
         qsizetype maxPendingBytes = 8 * 1024 * 1024; // as UTF-16
-        // Stanzas go to the page at most this often, as one batch.
+        // Under load (a batch was just acknowledged and more wait), stanzas go to the page
+        // at most this often, as one batch; an idle page gets them at once.
         int batchIntervalMs = 16;
         int maxBatchStanzas = 1000;
         qsizetype maxBatchBytes = 1024 * 1024;
@@ -175,7 +176,8 @@ private:
     void pageSnapshotDone(int requestId, const QVariantMap &files, const QString &error);
 
     void enqueue(QString xml);
-    void scheduleFlush();
+    enum class FlushPace { Idle, UnderLoad };
+    void scheduleFlush(FlushPace pace = FlushPace::Idle);
     void flushBatch();
     void requeueInFlight();
     void finishSend(int generation, int requestId, const QString &error, const QString &stanzaId);
