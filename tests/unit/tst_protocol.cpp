@@ -1,3 +1,4 @@
+#include "overthewire.h"
 #include "protocol.h"
 #include "streamparser.h"
 #include "xmlwriter.h"
@@ -11,27 +12,6 @@ Q_DECLARE_METATYPE(mobility::PairRequest)
 Q_DECLARE_METATYPE(mobility::SessionNotice)
 
 namespace {
-
-// Parses a payload the way a client receives it: inside an IQ inside a jabber:client stream.
-QDomElement receive(const QString &payloadXml)
-{
-    xmpp::StreamParser parser;
-    const std::vector<xmpp::StreamEvent> events = parser.feed(
-        "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
-        "<iq type='set' id='i1'>" +
-        payloadXml.toUtf8() + "</iq>");
-    if (events.size() != 2 || events[1].type != xmpp::StreamEvent::Type::Stanza)
-        return {};
-    return events[1].stanza.firstChildElement();
-}
-
-// Serialises a message as it goes on the wire (inside an IQ) and parses it back.
-template <typename T> QDomElement overTheWire(const T &message)
-{
-    QDomDocument document;
-    const QByteArray wire = xmpp::serializeStanza(message.toDom(document));
-    return receive(QString::fromUtf8(wire));
-}
 
 // Which fromDom() to run on a row of the parser table.
 bool parsesAs(const QString &parser, const QDomElement &element)

@@ -1,4 +1,5 @@
 #include "namespaces.h"
+#include "overthewire.h"
 #include "protocol.h"
 #include "streamparser.h"
 #include "xmlwriter.h"
@@ -9,27 +10,6 @@ using namespace mobility;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-// Parses a payload the way a client receives it: inside an IQ inside a jabber:client stream.
-QDomElement receive(const QString &payloadXml)
-{
-    xmpp::StreamParser parser;
-    const std::vector<xmpp::StreamEvent> events = parser.feed(
-        "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
-        "<iq type='set' id='i1'>" +
-        payloadXml.toUtf8() + "</iq>");
-    if (events.size() != 2 || events[1].type != xmpp::StreamEvent::Type::Stanza)
-        return {};
-    return events[1].stanza.firstChildElement();
-}
-
-// Serialises a message as it goes on the wire (inside an IQ) and parses it back.
-template <typename T> QDomElement overTheWire(const T &message)
-{
-    QDomDocument document;
-    const QByteArray wire = xmpp::serializeStanza(message.toDom(document));
-    return receive(QString::fromUtf8(wire));
-}
 
 bool parsesAs(const QString &parser, const QDomElement &element)
 {
