@@ -1,5 +1,6 @@
 #include "displaystatus.h"
 #include "qrimageprovider.h"
+#include "screentesting.h"
 
 #include <QDir>
 #include <QImage>
@@ -25,25 +26,6 @@ const QString pairUri = QStringLiteral(
 const QString nextPairUri = QStringLiteral(
     "xmpp:lobby@localhost/display?kiosk;pair=UVWXYZ234567ABCDEFGH;name=Hotel%20Lobby");
 constexpr int rotationPeriodSeconds = 60;
-
-// What zbarimg read from an image: its exit status (0 found, 4 nothing found) and text.
-struct Decoded
-{
-    int exitStatus = -1;
-    QString text;
-};
-
-Decoded decodeWithZbar(const QString &pngPath)
-{
-    QProcess zbar;
-    zbar.start(QStringLiteral("zbarimg"), {QStringLiteral("--raw"), QStringLiteral("-q"), pngPath});
-    if (!zbar.waitForFinished(60000) || zbar.exitStatus() != QProcess::NormalExit)
-        return {};
-    QString text = QString::fromUtf8(zbar.readAllStandardOutput());
-    if (text.endsWith(u'\n'))
-        text.chop(1);
-    return {zbar.exitCode(), text};
-}
 
 // The module count of text's QR code (quiet zone excluded), as libqrencode makes it.
 int codeModules(const QString &text)
@@ -80,30 +62,10 @@ private:
     // Renders the window at its current size, keeps the PNG and returns its path.
     QString screenshot(const QString &name)
     {
-        const QImage image = m_window->grabWindow();
-        if (image.isNull())
-            return {};
-        const QString fileName = name + QStringLiteral(".png");
-        const QString path = m_screenshots.filePath(fileName);
-        if (!image.save(path))
-            return {};
-        if (!m_extraScreenshotDir.isEmpty()) {
-            QDir().mkpath(m_extraScreenshotDir);
-            image.save(QDir(m_extraScreenshotDir).filePath(fileName));
-        }
-        return path;
+        return saveScreenshot(m_window, QDir(m_screenshots.path()), m_extraScreenshotDir, name);
     }
 
-    bool resizeWindow(int width, int height)
-    {
-        m_window->resize(width, height);
-        // The scene follows the window's resize event, which the platform delivers later.
-        const QQuickItem *content = m_window->contentItem();
-        return QTest::qWaitFor([&] {
-            return m_window->width() == width && m_window->height() == height
-                   && content->width() == width && content->height() == height;
-        });
-    }
+    bool resizeWindow(int width, int height) { return resizeAndSettle(m_window, width, height); }
 
     QQuickItem *qrCodeImage() const
     {
