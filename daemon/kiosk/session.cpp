@@ -3,7 +3,6 @@
 #include "namespaces.h"
 #include "relaymechanism.h"
 #include "sessionview.h"
-#include "xmlwriter.h"
 
 #include <QLoggingCategory>
 #include <QRandomGenerator>
