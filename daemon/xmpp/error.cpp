@@ -24,6 +24,7 @@ QString Error::conditionName(ErrorCondition condition)
     case ErrorCondition::Cancelled: return QStringLiteral("cancelled");
     case ErrorCondition::LimitExceeded: return QStringLiteral("limit-exceeded");
     case ErrorCondition::InvalidInput: return QStringLiteral("invalid-input");
+    case ErrorCondition::HttpFailed: return QStringLiteral("http-failed");
     }
     return QStringLiteral("unknown");
 }
@@ -69,6 +70,8 @@ static QString advice(ErrorCondition condition)
         return QStringLiteral("A size or count limit was reached.");
     case ErrorCondition::InvalidInput:
         return QStringLiteral("The input was malformed.");
+    case ErrorCondition::HttpFailed:
+        return QStringLiteral("The web server refused the request.");
     }
     return {};
 }

@@ -30,6 +30,7 @@ enum class ErrorCondition {
     Cancelled,            // the connection closed while the request was pending
     LimitExceeded,        // a local size or count limit was reached
     InvalidInput,         // an argument or document was malformed
+    HttpFailed,           // an HTTP server answered with a status other than 2xx
 };
 
 struct Error

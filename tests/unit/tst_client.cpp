@@ -1,5 +1,5 @@
 #include "client.h"
-#include "faketransport.h"
+#include "fakelogin.h"
 #include "namespaces.h"
 
 #include <QPointer>
@@ -8,27 +8,6 @@
 
 using namespace xmpp;
 
-namespace {
-
-// A mechanism that needs no credentials: one challenge, then success.
-class ScriptedMechanism : public SaslMechanism
-{
-public:
-    void start(const SaslContext &context) override
-    {
-        seenContext = context;
-        Q_EMIT started(QStringLiteral("X-TEST"), QByteArrayLiteral("hello"));
-    }
-    void handleChallenge(const QByteArray &challenge) override { Q_EMIT responseReady(challenge + "!"); }
-    void handleSuccess(const QByteArray &) override { Q_EMIT succeeded(); }
-    SaslContext seenContext;
-};
-
-const QByteArray serverHeader = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
-                                "xmlns:stream='http://etherx.jabber.org/streams' from='example.org' id='s1' version='1.0'>";
-
-} // namespace
-
 class TestClient : public QObject
 {
     Q_OBJECT
@@ -36,20 +15,7 @@ class TestClient : public QObject
     QPointer<FakeTransport> transport;
     std::unique_ptr<Client> client;
 
-    ClientConfig config()
-    {
-        ClientConfig config;
-        config.jid = *Jid::parse(QStringLiteral("alice@example.org/desk"));
-        config.server = ServerAddress{QStringLiteral("127.0.0.1"), 5222, TlsMode::StartTls};
-        config.mechanism = [] { return std::make_unique<ScriptedMechanism>(); };
-        config.transport = [this] {
-            auto fake = std::make_unique<FakeTransport>();
-            transport = fake.get();
-            return fake;
-        };
-        config.timeouts.stepMs = 2000;
-        return config;
-    }
+    ClientConfig config() { return fakeClientConfig(transport, TlsMode::StartTls); }
 
     // Plays a server through STARTTLS, SASL and bind; leaves the client online.
     void login(ClientConfig cfg)
@@ -59,12 +25,12 @@ class TestClient : public QObject
         client->connectToServer();
         QTRY_VERIFY(transport && pending().contains("<stream:stream"));
         QVERIFY(!sent().contains("from="));
-        transport->serverSends(serverHeader + "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>");
+        transport->serverSends(fakeServerHeader + "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>");
         QVERIFY(sent().contains("<starttls xmlns=\"urn:ietf:params:xml:ns:xmpp-tls\"") );
         transport->serverSends("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
         QTRY_VERIFY(transport->isEncrypted() && pending().contains("<stream:stream"));
         QVERIFY(sent().contains("from=\"alice@example.org\""));
-        transport->serverSends(serverHeader + "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+        transport->serverSends(fakeServerHeader + "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
                                               "<mechanism>X-TEST</mechanism><mechanism>PLAIN</mechanism></mechanisms></stream:features>");
         QTRY_VERIFY(pending().contains("mechanism=\"X-TEST\""));
         QVERIFY(sent().contains(QByteArray("hello").toBase64()));
@@ -74,7 +40,7 @@ class TestClient : public QObject
         transport->serverSends("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
         QTRY_VERIFY(pending().contains("<stream:stream"));
         sent();
-        transport->serverSends(serverHeader + "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>");
+        transport->serverSends(fakeServerHeader + "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>");
         QTRY_VERIFY(pending().contains("<resource>desk</resource>"));
         const QByteArray bind = sent();
         const int idStart = bind.indexOf("id=\"") + 4;
@@ -253,7 +219,7 @@ private Q_SLOTS:
         QSignalSpy disconnected(client.get(), &Client::disconnected);
         client->connectToServer();
         QTRY_VERIFY(transport && !transport->written.isEmpty());
-        transport->serverSends(serverHeader + "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+        transport->serverSends(fakeServerHeader + "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
                                               "<mechanism>PLAIN</mechanism></mechanisms></stream:features>");
         QCOMPARE(disconnected.size(), 1);
         QCOMPARE(disconnected.first().first().value<Status>().error().condition, ErrorCondition::TlsUnavailable);
