@@ -337,5 +337,14 @@ Item {
                 }
             }
         }
+
+        TransferBar {
+            display: screen.display
+            unit: screen.unit
+            anchors.horizontalCenter: parent.horizontalCenter
+            anchors.bottom: parent.bottom
+            anchors.bottomMargin: Math.round(screen.unit * 4)
+            width: Math.min(parent.width - 2 * signedIn.sideMargin, Math.round(screen.unit * 120))
+        }
     }
 }

@@ -32,6 +32,12 @@ class DisplayStatus : public QObject
     // The app of the session on screen (a SessionView, see sessionview.h), which
     // qml/AppView.qml shows in the session screen's app area; null when there is none.
     Q_PROPERTY(QObject *appView READ appView NOTIFY appViewChanged)
+    // The newest session's state transfer: whether one runs, how far (0-1), and one line
+    // for people ("Receiving your session: 3.1 MB of 20 MB, about 4 s left", or how the
+    // last one ended); the line is empty when there was none.
+    Q_PROPERTY(bool transferRunning READ transferRunning NOTIFY transferChanged)
+    Q_PROPERTY(double transferFraction READ transferFraction NOTIFY transferChanged)
+    Q_PROPERTY(QString transferLine READ transferLine NOTIFY transferChanged)
 
 public:
     explicit DisplayStatus(QObject *parent = nullptr) : QObject(parent) {}
@@ -48,6 +54,19 @@ public:
     QString sessionLine() const { return m_sessionLine; }
     QString message() const { return m_message; }
     QObject *appView() const { return m_appView; }
+    bool transferRunning() const { return m_transferRunning; }
+    double transferFraction() const { return m_transferFraction; }
+    QString transferLine() const { return m_transferLine; }
+
+    void setTransfer(bool running, double fraction, const QString &line)
+    {
+        if (running == m_transferRunning && qFuzzyCompare(1.0 + fraction, 1.0 + m_transferFraction) && line == m_transferLine)
+            return;
+        m_transferRunning = running;
+        m_transferFraction = qBound(0.0, fraction, 1.0);
+        m_transferLine = line;
+        Q_EMIT transferChanged();
+    }
 
     // The on-screen End button.
     Q_INVOKABLE void endSession() { Q_EMIT endRequested(m_sessionSid); }
@@ -124,6 +143,7 @@ Q_SIGNALS:
     void sessionChanged();
     void messageChanged();
     void appViewChanged();
+    void transferChanged();
     void endRequested(const QString &sid);
 
 private:
@@ -139,4 +159,7 @@ private:
     QString m_sessionLine;
     QString m_message;
     QPointer<QObject> m_appView;
+    bool m_transferRunning = false;
+    double m_transferFraction = 0.0;
+    QString m_transferLine;
 };

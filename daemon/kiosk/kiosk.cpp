@@ -139,6 +139,11 @@ void Kiosk::updateScreen()
     }
     const Session &newest = *m_sessions.back();
     m_status.setAppView(newest.appView());
+    if (const auto &transfer = newest.transfer())
+        m_status.setTransfer(transfer->running, transfer->bytesTotal > 0 ? double(transfer->bytesDone) / double(transfer->bytesTotal) : 0.0,
+                             transfer->line);
+    else
+        m_status.setTransfer(false, 0.0, QString());
     m_status.setSession(newest.sid(), mobility::SessionNotice::stateName(newest.state()), newest.userBareJid(),
                         newest.statusLine());
 }
@@ -187,6 +192,22 @@ QJsonObject Kiosk::statusReply() const
                           {QStringLiteral("jid"), session->userJid()},
                           {QStringLiteral("app"), session->app().isEmpty() ? QJsonValue() : QJsonValue(session->app())},
                           {QStringLiteral("state"), mobility::SessionNotice::stateName(session->state())}};
+        if (const auto &transfer = session->transfer()) {
+            QJsonObject status{{QStringLiteral("tid"), transfer->tid},
+                               {QStringLiteral("direction"), transfer->incoming ? QStringLiteral("in") : QStringLiteral("out")},
+                               {QStringLiteral("method"), transfer->method},
+                               {QStringLiteral("bytes"), transfer->bytesDone},
+                               {QStringLiteral("total"), transfer->bytesTotal},
+                               {QStringLiteral("state"), transfer->running ? QStringLiteral("running")
+                                                         : transfer->failureReason.isEmpty() ? QStringLiteral("done")
+                                                                                             : QStringLiteral("failed")}};
+            if (!transfer->failureReason.isEmpty())
+                status.insert(QStringLiteral("reason"), transfer->failureReason);
+            entry.insert(QStringLiteral("transfer"), status);
+        }
+        if (const auto &state = session->receivedState())
+            entry.insert(QStringLiteral("received_state"),
+                         QJsonObject{{QStringLiteral("files"), int(state->files.size())}, {QStringLiteral("log"), int(state->log.size())}});
         sessions.append(entry);
     }
     QJsonObject reply{
@@ -249,7 +270,7 @@ void Kiosk::handleMobilityRequest(const QDomElement &iq)
         return;
     }
     static const QStringList known = {QStringLiteral("abort"), QStringLiteral("end"), QStringLiteral("view")};
-    if (!known.contains(name)) {
+    if (!known.contains(name) && !Session::isTransferRequest(name)) {
         device.replyError(iq, QStringLiteral("cancel"), QStringLiteral("feature-not-implemented"));
         return;
     }
@@ -265,6 +286,10 @@ void Kiosk::handleMobilityRequest(const QDomElement &iq)
         return;
     }
     session->touch();
+    if (Session::isTransferRequest(name)) {
+        session->handleTransferRequest(iq);
+        return;
+    }
     if (name == QStringLiteral("view")) {
         const auto view = mobility::ViewRequest::fromDom(payload);
         if (!view) {
@@ -329,9 +354,14 @@ void Kiosk::handlePair(const QDomElement &iq)
     setup.appsDir = m_config.appsDir;
     setup.idleTimeoutMs = m_config.idleTimeoutSeconds * 1000;
     setup.phoneOfflineGraceMs = m_config.phoneOfflineGraceSeconds * 1000;
+    setup.transfer.maxStateBytes = m_config.maxStateMegabytes * 1024 * 1024;
+    setup.transfer.maxInbandBytes = qMin(m_config.maxInbandMegabytes, m_config.maxStateMegabytes) * 1024 * 1024;
+    // An archive holds the files and log.xml.
+    setup.transfer.bundle.maxExpandedBytes = setup.transfer.maxStateBytes + mobility::PacketLog::maxXmlBytes(setup.transfer.bundle.log);
     auto session = std::make_unique<Session>(std::move(setup), device);
     Session *raw = session.get();
     connect(raw, &Session::changed, this, &Kiosk::updateScreen);
+    connect(raw, &Session::transferChanged, this, &Kiosk::updateScreen);
     connect(raw, &Session::pageProblem, this, &Kiosk::showMessage);
     connect(raw, &Session::ended, this, [this, raw](Session::Reason reason) { onSessionEnded(raw, reason); });
     m_sessions.push_back(std::move(session));

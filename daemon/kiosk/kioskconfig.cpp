@@ -139,24 +139,29 @@ xmpp::Result<KioskConfig> KioskConfig::load(const QString &path)
         return problem(path, QStringLiteral("[display] label is longer than 100 characters"));
     const struct
     {
+        const char *section;
         const char *key;
         int low, high;
         int *target;
     } numbers[] = {
-        {"pairing-rotation", 10, 3600, &config.pairingRotationSeconds},
-        {"idle-timeout", 10, 86400, &config.idleTimeoutSeconds},
-        {"max-sessions", 1, 16, &config.maxSessions},
-        {"phone-offline-grace", 5, 3600, &config.phoneOfflineGraceSeconds},
+        {"display", "pairing-rotation", 10, 3600, &config.pairingRotationSeconds},
+        {"display", "idle-timeout", 10, 86400, &config.idleTimeoutSeconds},
+        {"display", "max-sessions", 1, 16, &config.maxSessions},
+        {"display", "phone-offline-grace", 5, 3600, &config.phoneOfflineGraceSeconds},
+        // A state is held in memory while it moves.
+        {"transfer", "max-state-mb", 1, 1024, &config.maxStateMegabytes},
+        {"transfer", "max-inband-mb", 1, 1024, &config.maxInbandMegabytes},
     };
     for (const auto &number : numbers) {
-        const QString key = QStringLiteral("display/") + QLatin1String(number.key);
+        const QString key = QLatin1String(number.section) + u'/' + QLatin1String(number.key);
         const QString value = text(settings, key);
         if (value.isEmpty())
             continue;
         const auto parsed = integerIn(value, number.low, number.high);
         if (!parsed)
-            return problem(path, QStringLiteral("[display] %1 must be a number from %2 to %3, not '%4'")
-                                     .arg(QLatin1String(number.key)).arg(number.low).arg(number.high).arg(value));
+            return problem(path, QStringLiteral("[%1] %2 must be a number from %3 to %4, not '%5'")
+                                     .arg(QLatin1String(number.section), QLatin1String(number.key))
+                                     .arg(number.low).arg(number.high).arg(value));
         *number.target = *parsed;
     }
 

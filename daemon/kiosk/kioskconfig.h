@@ -23,6 +23,9 @@ struct KioskConfig
     int idleTimeoutSeconds = 300;
     int maxSessions = 1;
     int phoneOfflineGraceSeconds = 60;
+    // [transfer]: the largest state a phone may move here, and by inband.
+    int maxStateMegabytes = 64;
+    int maxInbandMegabytes = 16;
     QHash<QString, xmpp::ServerAddress> domainServers; // user domain -> where to connect
     QString appsDir;
 

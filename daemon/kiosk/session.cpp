@@ -16,6 +16,7 @@ Session::Session(Setup setup, xmpp::Client &device, QObject *parent)
     : QObject(parent)
     , m_setup(std::move(setup))
     , m_device(device)
+    , m_viewLog(m_setup.viewLog)
 {
     m_idleTimer.setSingleShot(true);
     connect(&m_idleTimer, &QTimer::timeout, this, [this] { end(Reason::Idle); });
@@ -150,6 +151,8 @@ bool Session::offerToView(const QDomElement &stanza)
 {
     if (!m_filter || !m_filter->accepts(stanza))
         return false;
+    // Kept for pull-back; a stanza the log refuses (too big alone) is still shown.
+    (void)m_viewLog.append(stanza, QDateTime::currentDateTimeUtc());
     Q_EMIT stanzaForView(stanza);
     return true;
 }
@@ -179,6 +182,7 @@ void Session::setView(const mobility::ViewRequest &view)
         m_failure = xmpp::makeError(xmpp::ErrorCondition::LimitExceeded, reason);
         end(Reason::Error);
     });
+    deliverStateToView();
     touch();
     Q_EMIT viewChanged();
     Q_EMIT changed();
@@ -205,6 +209,10 @@ void Session::onPresence(const QDomElement &presence)
         return;
     // Only the very resource that paired counts: the timer stops when it comes back.
     if (presence.attribute(QStringLiteral("type")) == QStringLiteral("unavailable")) {
+        // A transfer cannot go on without the phone; nothing of it is applied.
+        if (m_transfers)
+            m_transfers->abortAll(xmpp::makeError(xmpp::ErrorCondition::Cancelled, QStringLiteral("the phone went offline")),
+                                  false);
         if (!m_phoneOfflineTimer.isActive()) {
             qCInfo(lcSession) << "session" << m_setup.sid << "phone went offline; ending in" << m_setup.phoneOfflineGraceMs << "ms unless it returns";
             m_phoneOfflineTimer.start(m_setup.phoneOfflineGraceMs);
@@ -269,9 +277,173 @@ void Session::end(Reason reason)
 
 void Session::wipe()
 {
+    // Transfers stop without a word: the phone hears <session state='ended'/>.
+    m_transfers.reset();
+    m_receivedState.reset();
+    m_viewLog = mobility::PacketLog(m_setup.viewLog);
+    m_transfer.reset();
     // The page, its web profile (storage, cookies, cache) and its channel go with the view.
     m_appView.reset();
     m_setup.request.oauthToken.fill('\0');
     m_setup.request.oauthToken.clear();
     m_setup.request.token.fill(u'\0');
+}
+
+// --- transfer (protocol section 7) -------------------------------------------------------
+
+bool Session::isTransferRequest(QStringView payloadName)
+{
+    return mobility::TransferHub::handles(payloadName) || payloadName == u"request";
+}
+
+void Session::handleTransferRequest(const QDomElement &iq)
+{
+    if (m_state != State::Active || !m_user) {
+        m_device.replyError(iq, QStringLiteral("wait"), QStringLiteral("unexpected-request"));
+        return;
+    }
+    touch();
+    ensureTransferHub();
+    const QDomElement payload = iq.firstChildElement();
+    if (payload.tagName() != u"request") {
+        m_transfers->handleRequest(iq);
+        return;
+    }
+    const auto request = mobility::StateRequest::fromDom(payload);
+    if (!request || request->sid != m_setup.sid) {
+        m_device.replyError(iq, QStringLiteral("modify"), QStringLiteral("bad-request"));
+        return;
+    }
+    pullBack(iq, *request);
+}
+
+void Session::ensureTransferHub()
+{
+    if (m_transfers)
+        return;
+    mobility::TransferPeer peer;
+    peer.sid = m_setup.sid;
+    peer.signalling = &m_device;
+    peer.peerJid = m_setup.phoneJid;
+    // The display uploads as the user, to the user's own server.
+    peer.uploadAccount = m_user.get();
+    peer.tls = m_setup.tls;
+    m_transfers = std::make_unique<mobility::TransferHub>(std::move(peer), m_setup.transfer);
+    using mobility::TransferDirection;
+    using mobility::TransferMethod;
+    connect(m_transfers.get(), &mobility::TransferHub::progress, this, [this](const mobility::TransferProgress &progress) {
+        touch();
+        const bool incoming = progress.direction == TransferDirection::Incoming;
+        setTransfer({progress.tid, incoming, mobility::transferMethodName(progress.method), progress.bytesDone,
+                     progress.bytesTotal, true, {},
+                     (incoming ? QStringLiteral("Receiving your session: %1") : QStringLiteral("Sending your session back: %1"))
+                         .arg(progress.describe())});
+    });
+    connect(m_transfers.get(), &mobility::TransferHub::received, this,
+            [this](const QString &tid, const mobility::StateBundle &state, TransferMethod method) {
+        onStateReceived(state);
+        const qint64 total = m_transfer ? m_transfer->bytesTotal : 0;
+        setTransfer({tid, true, mobility::transferMethodName(method), total, total, false, {},
+                     QStringLiteral("Your session arrived.")});
+    });
+    connect(m_transfers.get(), &mobility::TransferHub::sent, this, [this](const QString &tid, TransferMethod method) {
+        const qint64 total = m_transfer ? m_transfer->bytesTotal : 0;
+        setTransfer({tid, false, mobility::transferMethodName(method), total, total, false, {},
+                     QStringLiteral("Your session is back on your phone.")});
+    });
+    connect(m_transfers.get(), &mobility::TransferHub::failed, this,
+            [this](const QString &tid, TransferDirection direction, mobility::TransferFailed::Reason reason,
+                   const xmpp::Error &error) {
+        const bool incoming = direction == TransferDirection::Incoming;
+        qCInfo(lcSession) << "session" << m_setup.sid << (incoming ? "incoming" : "outgoing") << "transfer" << tid
+                          << "failed:" << mobility::TransferFailed::reasonName(reason) << error.detail;
+        TransferStatus status = m_transfer.value_or(TransferStatus{});
+        status.tid = tid;
+        status.incoming = incoming;
+        status.running = false;
+        status.failureReason = mobility::TransferFailed::reasonName(reason);
+        status.line = incoming ? QStringLiteral("Your session did not arrive (%1); nothing here changed. Try again from your phone.")
+                                     .arg(error.detail.isEmpty() ? error.message() : error.detail)
+                               : QStringLiteral("Your session could not go back to your phone (%1). Try again from your phone.")
+                                     .arg(error.detail.isEmpty() ? error.message() : error.detail);
+        setTransfer(std::move(status));
+    });
+}
+
+void Session::setTransfer(TransferStatus status)
+{
+    m_transfer = std::move(status);
+    Q_EMIT transferChanged();
+}
+
+void Session::onStateReceived(const mobility::StateBundle &state)
+{
+    m_receivedState = state;
+    deliverStateToView();
+}
+
+void Session::deliverStateToView()
+{
+    if (!m_appView || !m_receivedState)
+        return;
+    QStringList log;
+    log.reserve(m_receivedState->log.size());
+    QDomDocument document;
+    for (const mobility::PacketLog::Entry &entry : m_receivedState->log.entries()) {
+        // The page sees when each stanza first arrived the way XMPP says it (XEP-0203),
+        // unless the stanza carries a delay of its own already.
+        QDomElement stanza = mobility::ForwardedStanza::copyStanza(document, entry.stanza);
+        if (stanza.elementsByTagNameNS(xmpp::ns::delay, QStringLiteral("delay")).isEmpty()) {
+            QDomElement delay = document.createElementNS(xmpp::ns::delay, QStringLiteral("delay"));
+            delay.setAttribute(QStringLiteral("stamp"), mobility::formatXmppDateTime(entry.received));
+            stanza.appendChild(delay);
+        }
+        log.append(SessionView::serializeForPage(stanza));
+    }
+    m_appView->deliverState(m_receivedState->files, log);
+}
+
+void Session::pullBack(const QDomElement &iq, const mobility::StateRequest &request)
+{
+    if (m_pullBackPending || m_transfers->isSending()) {
+        m_device.replyError(iq, QStringLiteral("wait"), QStringLiteral("resource-constraint"));
+        return;
+    }
+    const QString tid = request.tid;
+    // Answered once the state is ready, so that a failing app refuses the request itself.
+    auto offer = [this, iq, tid](mobility::StateBundle state) {
+        qint64 total = 0;
+        for (const QByteArray &data : std::as_const(state.files))
+            total += data.size();
+        using mobility::TransferMethod;
+        // Small states go fastest in-band; big ones by HTTP.
+        const QList<TransferMethod> methods = total <= 1024 * 1024
+                                                  ? QList{TransferMethod::Inband, TransferMethod::Upload, TransferMethod::Bundle}
+                                                  : QList{TransferMethod::Upload, TransferMethod::Bundle, TransferMethod::Inband};
+        m_device.replyResult(iq);
+        m_transfers->send(tid, std::move(state), methods);
+    };
+    if (!m_appView) {
+        offer(m_receivedState ? *m_receivedState : mobility::StateBundle());
+        return;
+    }
+    m_pullBackPending = true;
+    const QDateTime since = QDateTime::currentDateTimeUtc();
+    m_appView->requestSnapshot(this, [this, iq, since, offer](const xmpp::Result<SessionView::Files> &snapshot) {
+        m_pullBackPending = false;
+        if (!m_transfers)
+            return;
+        if (!snapshot) {
+            qCInfo(lcSession) << "session" << m_setup.sid << "pull-back refused: no snapshot:" << snapshot.error().detail;
+            m_device.replyError(iq, QStringLiteral("wait"), QStringLiteral("internal-server-error"));
+            setTransfer({{}, false, {}, 0, 0, false, QStringLiteral("other"),
+                         QStringLiteral("The app could not hand over your session (%1).").arg(snapshot.error().detail)});
+            return;
+        }
+        mobility::StateBundle state;
+        state.files = snapshot.value();
+        // What arrived while the app was writing its snapshot may be missing from it.
+        state.log = m_viewLog.since(since);
+        offer(std::move(state));
+    }, m_setup.snapshotTimeoutMs);
 }

@@ -2,7 +2,10 @@
 
 #include "client.h"
 #include "kioskconfig.h"
+#include "packetlog.h"
 #include "protocol.h"
+#include "statebundle.h"
+#include "transfer.h"
 #include "viewfilter.h"
 
 #include <QObject>
@@ -39,6 +42,26 @@ public:
         int idleTimeoutMs = 300'000;
         int phoneOfflineGraceMs = 60'000;
         int relayStepTimeoutMs = 30'000;
+        mobility::TransferLimits transfer;
+        // What the session keeps of the stanzas its view was shown, for pull-back.
+        mobility::PacketLogLimits viewLog;
+        // How long the app may take to give its snapshot for a pull-back.
+        int snapshotTimeoutMs = 10'000;
+    };
+
+    // A transfer in progress, or how the last one ended, for the screen and the control
+    // socket.
+    struct TransferStatus
+    {
+        QString tid;
+        bool incoming = true;
+        QString method;
+        qint64 bytesDone = 0;
+        qint64 bytesTotal = 0;
+        bool running = false;
+        // Once ended: empty on success, else the protocol's reason.
+        QString failureReason;
+        QString line; // for people: progress, or how it ended
     };
 
     Session(Setup setup, xmpp::Client &device, QObject *parent = nullptr);
@@ -64,6 +87,14 @@ public:
     // The app on screen, while there is a view.
     SessionView *appView() const { return m_appView.get(); }
 
+    // The phone's transfer requests (protocol section 7): <transfer/>, <state/>,
+    // <transferred/>, <transfer-failed/> and <request/> (authorization already checked).
+    void handleTransferRequest(const QDomElement &iq);
+    static bool isTransferRequest(QStringView payloadName);
+    const std::optional<TransferStatus> &transfer() const { return m_transfer; }
+    // The state the phone last transferred (files and log), applied to the view.
+    const std::optional<mobility::StateBundle> &receivedState() const { return m_receivedState; }
+
     QString sid() const { return m_setup.sid; }
     QString phoneJid() const { return m_setup.phoneJid; }
     QString userJid() const { return m_userJid; }
@@ -83,6 +114,8 @@ Q_SIGNALS:
     // One line for people: the app had a problem and was restarted.
     void pageProblem(const QString &message);
     void ended(mobility::SessionNotice::Reason reason);
+    // transfer() changed.
+    void transferChanged();
 
 private:
     void setState(State state, const QString &statusLine);
@@ -93,6 +126,11 @@ private:
     bool offerToView(const QDomElement &stanza);
     void wipe();
     static QString resourceFor(const QString &label);
+    void ensureTransferHub();
+    void onStateReceived(const mobility::StateBundle &state);
+    void deliverStateToView();
+    void pullBack(const QDomElement &iq, const mobility::StateRequest &request);
+    void setTransfer(TransferStatus status);
 
     Setup m_setup;
     xmpp::Client &m_device;
@@ -106,6 +144,11 @@ private:
     QString m_userJid;
     QString m_statusLine;
     std::optional<xmpp::Error> m_failure;
+    std::unique_ptr<mobility::TransferHub> m_transfers;
+    std::optional<TransferStatus> m_transfer;
+    std::optional<mobility::StateBundle> m_receivedState;
+    mobility::PacketLog m_viewLog;
+    bool m_pullBackPending = false;
     QTimer m_idleTimer;
     QTimer m_phoneOfflineTimer;
     bool m_ending = false;

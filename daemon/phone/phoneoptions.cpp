@@ -3,10 +3,12 @@
 #include "protocol.h"
 #include "relayanswerer.h"
 #include "scram.h"
+#include "statefolder.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRandomGenerator>
 
@@ -202,9 +204,14 @@ std::variant<PhoneOptions, InformationRequest, xmpp::Error> parseCommandLine(con
     const QCommandLineOption param(QStringLiteral("param"), QStringLiteral("pair --view: an app parameter NAME=VALUE (repeatable)."), QStringLiteral("NAME=VALUE"));
     const QCommandLineOption accept(QStringLiteral("accept"), QStringLiteral("pair --view: a stanza the view may see, KIND[,ns=NS][,from=JID] (repeatable)."), QStringLiteral("RULE"));
     const QCommandLineOption sendRule(QStringLiteral("send"), QStringLiteral("pair --view: a stanza the view may send, KIND[,ns=NS][,to=JID] (repeatable)."), QStringLiteral("RULE"));
+    const QCommandLineOption sendState(QStringLiteral("send-state"), QStringLiteral("pair: once active (and after --view), move the state in this folder to the display (files; log.xml is the packet log)."), QStringLiteral("DIR"));
+    const QCommandLineOption methods(QStringLiteral("methods"), QStringLiteral("pair --send-state: the methods to offer, in order (default: inband,upload,bundle up to 1 MiB, else upload,bundle,inband)."), QStringLiteral("LIST"));
+    const QCommandLineOption pullState(QStringLiteral("pull-state"), QStringLiteral("pair: after --hold, take the display's state back into this new or empty folder."), QStringLiteral("DIR"));
+    const QCommandLineOption fault(QStringLiteral("fault"), QStringLiteral("pair --send-state, for testing displays: corrupt-digest, or bundle-file=ZIP (send ZIP as it is as the bundle)."), QStringLiteral("FAULT"));
     const QCommandLineOption end(QStringLiteral("end"), QStringLiteral("pair: end the session (after --hold) and wait for the display to confirm."));
     parser.addOptions({jid, passwordFile, relayPasswordFile, resource, host, port, tls, caFile, timeout, verbose, uri, qr, sid, auth,
-                       tokenFile, oauthUrl, mechanism, hold, holdUntilEnded, view, param, accept, sendRule, end});
+                       tokenFile, oauthUrl, mechanism, hold, holdUntilEnded, view, param, accept, sendRule, sendState, methods, pullState,
+                       fault, end});
 
     if (!parser.parse(arguments))
         return usage(parser.errorText() + seeHelp);
@@ -340,6 +347,45 @@ std::variant<PhoneOptions, InformationRequest, xmpp::Error> parseCommandLine(con
         options.plan.view = std::move(request).value();
     } else if (parser.isSet(param) || parser.isSet(accept) || parser.isSet(sendRule)) {
         return usage(QStringLiteral("--param, --accept and --send go with --view APP") + seeHelp);
+    }
+    if (parser.isSet(sendState)) {
+        auto state = readStateFolder(parser.value(sendState));
+        if (!state)
+            return usage(state.error().detail);
+        SessionPlan::StateToSend toSend{parser.value(sendState), std::move(state).value(), {}};
+        if (parser.isSet(methods)) {
+            for (const QString &name : parser.value(methods).split(u',')) {
+                const auto method = mobility::transferMethodFromName(name.trimmed());
+                if (!method)
+                    return usage(QStringLiteral("--methods: '%1' is not inband, upload or bundle").arg(name));
+                if (toSend.methods.contains(*method))
+                    return usage(QStringLiteral("--methods names %1 twice").arg(name));
+                toSend.methods.append(*method);
+            }
+        }
+        options.plan.sendState = std::move(toSend);
+    } else if (parser.isSet(methods) || parser.isSet(fault)) {
+        return usage(QStringLiteral("--methods and --fault go with --send-state DIR") + seeHelp);
+    }
+    if (parser.isSet(fault)) {
+        const QString kind = parser.value(fault);
+        if (kind == u"corrupt-digest") {
+            options.fault.corruptDigest = true;
+        } else if (kind.startsWith(u"bundle-file=")) {
+            QFile archive(kind.mid(12));
+            if (!archive.open(QIODevice::ReadOnly))
+                return usage(QStringLiteral("--fault bundle-file: %1 cannot be read: %2").arg(archive.fileName(), archive.errorString()));
+            options.fault.rawBundle = archive.read(PhoneOptions::maxFaultBundleBytes + 1);
+            if (options.fault.rawBundle.isEmpty() || options.fault.rawBundle.size() > PhoneOptions::maxFaultBundleBytes)
+                return usage(QStringLiteral("--fault bundle-file: %1 must hold 1 byte to %2 bytes").arg(archive.fileName()).arg(PhoneOptions::maxFaultBundleBytes));
+        } else {
+            return usage(QStringLiteral("--fault must be corrupt-digest or bundle-file=ZIP, not '%1'").arg(kind));
+        }
+    }
+    if (parser.isSet(pullState)) {
+        if (auto target = checkStateFolderTarget(parser.value(pullState)); !target)
+            return usage(target.error().detail);
+        options.plan.pullStateTo = QFileInfo(parser.value(pullState)).absoluteFilePath();
     }
 
     // --- inputs: files, environment, QR code ---

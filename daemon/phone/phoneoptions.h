@@ -4,6 +4,8 @@
 #include "jid.h"
 #include "pairuri.h"
 #include "protocol.h"
+#include "statebundle.h"
+#include "transfer.h"
 #include "transport.h"
 
 #include <QSslCertificate>
@@ -33,8 +35,17 @@ enum class AuthMethod { SaslRelay, Token };
 struct SessionPlan
 {
     std::optional<mobility::ViewRequest> view; // show an app on the display first (--view)
+    // Then move state to the display (--send-state, read when the options are parsed).
+    struct StateToSend
+    {
+        QString folder;
+        mobility::StateBundle state;
+        QList<mobility::TransferMethod> methods;
+    };
+    std::optional<StateToSend> sendState;
     std::optional<int> holdSeconds; // keep the session this long
     bool holdUntilEnded = false;    // keep it until the display ends it
+    std::optional<QString> pullStateTo; // then take the display's state back into this folder
     bool end = false;               // then send <end/> and wait for the ended notice
 };
 
@@ -59,11 +70,13 @@ struct PhoneOptions
     QByteArray token;   // Token: from --token-file
     QUrl oauthUrl;      // Token: fetch the token here instead
     SessionPlan plan;
+    mobility::SenderFault fault; // --fault, for testing displays
 
     static constexpr int maxHoldSeconds = 24 * 60 * 60;
     static constexpr int maxTimeoutSeconds = 3600;
     static constexpr qint64 maxSecretFileBytes = 8192;
     static constexpr int qrReadTimeoutMs = 10'000;
+    static constexpr qint64 maxFaultBundleBytes = 256 * 1024 * 1024;
 };
 
 // Help or version text to print on stdout before exiting with status 0.

@@ -215,8 +215,18 @@ void PhoneSession::onRequest(const QDomElement &iq)
     const QString name = mobility::mobilityElementName(payload);
     static const QStringList handled = {QStringLiteral("sasl"), QStringLiteral("challenge"), QStringLiteral("success"),
                                         QStringLiteral("failure"), QStringLiteral("session"), QStringLiteral("abort")};
-    if (iq.attribute(QStringLiteral("type")) != u"set" || !handled.contains(name)) {
+    const bool isTransfer = mobility::TransferHub::handles(name);
+    if (iq.attribute(QStringLiteral("type")) != u"set" || (!handled.contains(name) && !isTransfer)) {
         m_client->replyError(iq, cancelType, QStringLiteral("feature-not-implemented"));
+        return;
+    }
+    if (isTransfer) {
+        if (payload.attribute(QStringLiteral("sid")) != m_options.sid)
+            m_client->replyError(iq, cancelType, QStringLiteral("item-not-found"));
+        else if (m_phase != Phase::Active)
+            m_client->replyError(iq, QStringLiteral("wait"), QStringLiteral("unexpected-request"));
+        else
+            transfers().handleRequest(iq);
         return;
     }
 
@@ -421,6 +431,22 @@ void PhoneSession::onSessionNotice(const QDomElement &iq, const SessionNotice &n
     }
 }
 
+mobility::TransferHub &PhoneSession::transfers()
+{
+    if (!m_transfers) {
+        mobility::TransferPeer peer;
+        peer.sid = m_options.sid;
+        peer.signalling = m_client.get();
+        peer.peerJid = m_options.displayJid.toString();
+        peer.uploadAccount = m_client.get();
+        peer.network = &m_network;
+        peer.tls = m_client->config().tls;
+        m_transfers = std::make_unique<mobility::TransferHub>(std::move(peer));
+        m_transfers->setSenderFault(m_options.fault);
+    }
+    return *m_transfers;
+}
+
 void PhoneSession::becomeActive()
 {
     m_phase = Phase::Active;
@@ -449,6 +475,15 @@ void PhoneSession::runNextStep()
     m_endRequested = m_endRequested || step->endsSession();
     connect(step, &SessionStep::done, this, &PhoneSession::runNextStep, Qt::QueuedConnection);
     connect(step, &SessionStep::failed, this, [this](ExitStatus status, const QString &condition, const QString &message) {
+        if (m_options.plan.end) {
+            // The session was to end anyway: a failed step must not leave it on a public
+            // screen until the display notices the phone is gone.
+            QDomDocument document;
+            sendToDisplay(mobility::SidOnly{mobility::SidOnly::Kind::End, m_options.sid}.toDom(document), this,
+                          [](const xmpp::IqResult &) {});
+            failSession(status, condition, message);
+            return;
+        }
         reportError(condition, message);
         finish(status);
     });
@@ -463,6 +498,9 @@ void PhoneSession::dropSteps()
         step->disconnect(this);
         step.release()->deleteLater();
     }
+    // Transfers stop with the session; the steps, disconnected above, report nothing.
+    if (m_transfers)
+        m_transfers->abortAll(xmpp::makeError(xmpp::ErrorCondition::Cancelled, QStringLiteral("the session ended")), false);
     m_steps.clear();
     m_nextStep = 0;
 }

@@ -61,6 +61,7 @@ private:
     EventLog &events() override { return m_events; }
     int timeoutMs() const override { return m_options.timeoutMs; }
     void sendToDisplay(const QDomElement &payload, QObject *context, xmpp::IqCallback callback) override;
+    mobility::TransferHub &transfers() override;
 
     void connectToServer();
     void sendPair();
@@ -102,6 +103,7 @@ private:
     QString m_userJid; // the display's user connection, from <session state='active'/>
     QTimer m_watchdog;
     QString m_waitingFor;
+    std::unique_ptr<mobility::TransferHub> m_transfers; // once active
     std::vector<std::unique_ptr<SessionStep>> m_steps;
     size_t m_nextStep = 0;
     bool m_endRequested = false;

@@ -2,6 +2,7 @@
 
 #include "iqtracker.h"
 #include "phoneoptions.h"
+#include "transfer.h"
 
 #include <QDomElement>
 #include <QObject>
@@ -27,6 +28,8 @@ public:
     // Timeout after timeoutMs(), Cancelled when the connection closed) unless context
     // is gone.
     virtual void sendToDisplay(const QDomElement &payload, QObject *context, xmpp::IqCallback callback) = 0;
+    // The session's state transfers with the display, both ways.
+    virtual mobility::TransferHub &transfers() = 0;
 };
 
 // One scripted action on an active session (hold, end; later view, transfer). PhoneSession
@@ -86,6 +89,48 @@ public:
 
 private:
     mobility::ViewRequest m_view;
+};
+
+// Moves state to the display (--send-state): offer, then the chosen method, until the
+// display confirms it applied the state.
+class SendStateStep : public SessionStep
+{
+    Q_OBJECT
+public:
+    explicit SendStateStep(SessionPlan::StateToSend state, QObject *parent = nullptr);
+    void start(SessionLink &link) override;
+
+private:
+    SessionPlan::StateToSend m_state;
+    QString m_tid;
+};
+
+// Takes the display's state back (--pull-state): <request/>, then the display's transfer,
+// written to the folder once it verified.
+class PullStateStep : public SessionStep
+{
+    Q_OBJECT
+public:
+    explicit PullStateStep(QString folder, QObject *parent = nullptr);
+    void start(SessionLink &link) override;
+
+private:
+    QString m_folder;
+    QString m_tid;
+    QTimer m_offerTimer;
+};
+
+// Writes transfer progress as JSON events, at most once a second and at the end.
+class TransferReporter : public QObject
+{
+    Q_OBJECT
+public:
+    TransferReporter(SessionLink &link, QString tid, QObject *parent);
+
+private:
+    SessionLink &m_link;
+    QString m_tid;
+    qint64 m_lastReportMs = -1;
 };
 
 // Asks the display to end the session (--end).

@@ -49,7 +49,7 @@ def wait_for(predicate, timeout: float, interval: float = 0.1, what: str = "cond
 class Kioskd:
     """One kioskd process, headless, with its own config, secret and control socket."""
 
-    def __init__(self, info: dict, apps_dir: Path | None = None, **display):
+    def __init__(self, info: dict, apps_dir: Path | None = None, transfer: dict | None = None, **display):
         self.info = info
         self.dir = Path(tempfile.mkdtemp(prefix="kioskd-test-"))
         self.socket = self.dir / "control.sock"
@@ -67,6 +67,8 @@ class Kioskd:
         lines += ["[domains]", f"{info['domain']} = {info['host']}:{info['starttls_port']}"]
         if apps_dir:
             lines += ["[apps]", f"dir = {apps_dir}"]
+        if transfer:
+            lines += ["[transfer]"] + [f"{key} = {value}" for key, value in transfer.items()]
         self.config.write_text("\n".join(lines) + "\n")
         self.process = None
 
