@@ -1,11 +1,15 @@
 #pragma once
 
-// For the screen tests: reading QR codes off screenshots with zbarimg (an independent
-// reader), saving screenshots, and resizing a window until its scene has followed.
+// For the screen tests: loading the display's window, reading QR codes off screenshots
+// with zbarimg (an independent reader), saving screenshots, and resizing a window until
+// its scene has followed.
+
+#include "qrimageprovider.h"
 
 #include <QDir>
 #include <QImage>
 #include <QProcess>
+#include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QTest>
@@ -56,4 +60,16 @@ inline bool resizeAndSettle(QQuickWindow *window, int width, int height)
         return window->width() == width && window->height() == height && content->width() == width
                && content->height() == height;
     });
+}
+
+// Loads the display's Main.qml showing display (a DisplayStatus) into engine; the window,
+// or nullptr when it did not load.
+inline QQuickWindow *loadDisplayWindow(QQmlApplicationEngine &engine, QObject *display)
+{
+    engine.addImageProvider(QStringLiteral("qr"), new QrImageProvider);
+    engine.setInitialProperties({{QStringLiteral("display"), QVariant::fromValue(display)}});
+    engine.load(QUrl(QStringLiteral("qrc:/Kioskd/Main.qml")));
+    if (engine.rootObjects().size() != 1)
+        return nullptr;
+    return qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
 }

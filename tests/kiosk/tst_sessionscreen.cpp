@@ -1,5 +1,4 @@
 #include "displaystatus.h"
-#include "qrimageprovider.h"
 #include "screentesting.h"
 
 #include <QDir>
@@ -145,12 +144,7 @@ private Q_SLOTS:
         m_status.setState(QStringLiteral("standby"));
 
         m_engine = std::make_unique<QQmlApplicationEngine>();
-        m_engine->addImageProvider(QStringLiteral("qr"), new QrImageProvider);
-        m_engine->setInitialProperties({{QStringLiteral("display"),
-                                         QVariant::fromValue<QObject *>(&m_status)}});
-        m_engine->load(QUrl(QStringLiteral("qrc:/Kioskd/Main.qml")));
-        QCOMPARE(m_engine->rootObjects().size(), 1);
-        m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+        m_window = loadDisplayWindow(*m_engine, &m_status);
         QVERIFY(m_window);
         QVERIFY(QTest::qWaitForWindowExposed(m_window));
         for (const char *name : {"endSessionButton", "cancelSessionButton", "messageBanner",

@@ -7,7 +7,7 @@
 #include "displaystatus.h"
 #include "kioskbridge.h"
 #include "namespaces.h"
-#include "qrimageprovider.h"
+#include "screentesting.h"
 #include "sessionview.h"
 
 #include <QDir>
@@ -185,11 +185,7 @@ private Q_SLOTS:
         m_status.setLabel(QStringLiteral("Hotel Lobby"));
         m_status.setState(QStringLiteral("busy"));
         m_engine = std::make_unique<QQmlApplicationEngine>();
-        m_engine->addImageProvider(QStringLiteral("qr"), new QrImageProvider);
-        m_engine->setInitialProperties({{QStringLiteral("display"), QVariant::fromValue<QObject *>(&m_status)}});
-        m_engine->load(QUrl(QStringLiteral("qrc:/Kioskd/Main.qml")));
-        QCOMPARE(m_engine->rootObjects().size(), 1);
-        m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+        m_window = loadDisplayWindow(*m_engine, &m_status);
         QVERIFY(m_window);
         m_window->resize(1280, 720);
         QVERIFY(QTest::qWaitForWindowExposed(m_window));
