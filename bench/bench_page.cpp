@@ -2,10 +2,9 @@
 // web page (bench/apps/counter) on Qt's offscreen platform, shown on the real screen
 // (Main.qml) as tests/kiosk/tst_webhost.cpp does.
 //
-//   bench_page [--messages N] [--rate R --seconds S] [--parse] [--batch-interval-ms MS]
+//   bench_page [--messages N] [--rate R --seconds S] [--replay N] [--parse]
 //
-// --parse: the page parses every stanza with DOMParser; --batch-interval-ms: another
-// SessionView::Limits::batchIntervalMs than the default (16), to see what it costs.
+// --parse: the page parses every stanza with DOMParser.
 //
 // Phase 1 (throughput): N typical message stanzas, each with a sent-timestamp, as fast as
 // the view takes them: at most `window` (9000) stanzas beyond what the page last reported
@@ -88,8 +87,8 @@ int main(int argc, char *argv[])
     int messages = 100000;
     int rate = 200;
     int seconds = 10;
+    int replay = 10000;
     bool parse = false;
-    int batchIntervalMs = -1; // SessionView's default
     const QStringList args = app.arguments();
     for (qsizetype i = 1; i < args.size(); ++i) {
         const QString &a = args.at(i);
@@ -99,12 +98,12 @@ int main(int argc, char *argv[])
             rate = args.at(++i).toInt();
         else if (a == QLatin1String("--seconds") && i + 1 < args.size())
             seconds = args.at(++i).toInt();
-        else if (a == QLatin1String("--batch-interval-ms") && i + 1 < args.size())
-            batchIntervalMs = args.at(++i).toInt();
+        else if (a == QLatin1String("--replay") && i + 1 < args.size())
+            replay = args.at(++i).toInt();
         else if (a == QLatin1String("--parse"))
             parse = true;
         else {
-            std::fprintf(stderr, "usage: bench_page [--messages N] [--rate R --seconds S] [--parse] [--batch-interval-ms MS]\n");
+            std::fprintf(stderr, "usage: bench_page [--messages N] [--rate R --seconds S] [--replay N] [--parse]\n");
             return 2;
         }
     }
@@ -131,9 +130,6 @@ int main(int argc, char *argv[])
         setup.appsDir = qEnvironmentVariable("KIOSKD_SOURCE_DIR") + QStringLiteral("/bench/apps");
     setup.params = {{QStringLiteral("every"), QStringLiteral("1000")},
                     {QStringLiteral("parse"), parse ? QStringLiteral("1") : QStringLiteral("0")}};
-    if (batchIntervalMs >= 0)
-        setup.limits.batchIntervalMs = batchIntervalMs;
-    emit("page_batch_interval_ms", setup.limits.batchIntervalMs, "ms");
     emit("page_parse_in_page", parse ? 1 : 0, "bool");
     SessionView view(setup);
 
@@ -274,6 +270,39 @@ int main(int argc, char *argv[])
         emit("page_latency_ms_p90", percentile(latencies, 90), "ms");
         emit("page_latency_ms_p99", percentile(latencies, 99), "ms");
         emit("page_latency_ms_max", percentile(latencies, 100), "ms");
+    }
+    // --- phase 3: a transferred packet log replayed into the page ---
+    // As Session hands a received state to the view: each stanza with the XEP-0203 delay
+    // saying when it first arrived. The default log bound (1000), then N.
+    for (const int entries : {1000, replay}) {
+        if (entries <= 0)
+            continue;
+        QStringList log;
+        log.reserve(entries);
+        for (int i = 0; i < entries; ++i)
+            log.append(QStringLiteral("<message xmlns='jabber:client' from='bob@example.org/phone' to='alice@example.org' "
+                                      "type='chat' id='h%1'><body>earlier message %1</body>"
+                                      "<delay xmlns='urn:xmpp:delay' stamp='2026-01-02T03:04:05.%2Z'/></message>")
+                           .arg(i).arg(i % 1000, 3, 10, QLatin1Char('0')));
+        last.erase(QStringLiteral("replayed"));
+        const double start = epochMs();
+        view.deliverState({}, log);
+        if (!waitFor([&] { return last.count(QStringLiteral("replayed")) > 0 || !failures.isEmpty(); }, 120000)
+            || !failures.isEmpty()) {
+            std::fprintf(stderr, "bench_page: replay of %d failed: %s\n", entries, qPrintable(failures.join(u"; ")));
+            return 1;
+        }
+        const QJsonObject replayed = last[QStringLiteral("replayed")].toObject();
+        if (replayed.value(QStringLiteral("count")).toInt() != entries) {
+            std::fprintf(stderr, "bench_page: the page replayed %d of %d\n", replayed.value(QStringLiteral("count")).toInt(), entries);
+            return 1;
+        }
+        const double handlerMs = replayed.value(QStringLiteral("last")).toDouble() - replayed.value(QStringLiteral("first")).toDouble();
+        const double endToEndMs = replayed.value(QStringLiteral("last")).toDouble() - start;
+        const QString prefix = QStringLiteral("page_replay_%1_").arg(entries);
+        emit(qPrintable(prefix + QStringLiteral("ms_end_to_end")), endToEndMs, "ms");
+        emit(qPrintable(prefix + QStringLiteral("stanzas_per_s_end_to_end")), entries / (endToEndMs / 1000.0), "stanza/s");
+        emit(qPrintable(prefix + QStringLiteral("stanzas_per_s_in_handler")), entries / (std::max(handlerMs, 0.001) / 1000.0), "stanza/s");
     }
     status.setAppView(nullptr);
     return 0;

@@ -14,8 +14,8 @@ class SessionView;
 // checks what it gets: the page is the session's app, but its input is still input.
 //
 // Flow control, because the channel is the bottleneck at high stanza rates: stanzas go
-// out in batches (one signal per ~16 ms carrying a list), at most one batch at a time,
-// and the next one only after the page called stanzasHandled() for the last.
+// out in batches (one signal carrying a list of all that waited), at most one batch at a
+// time, and the next one only after the page called stanzasHandled() for the last.
 class KioskBridge : public QObject
 {
     Q_OBJECT

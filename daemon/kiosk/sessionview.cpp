@@ -95,7 +95,7 @@ SessionView::SessionView(Setup setup, QObject *parent)
     m_channel->registerObject(bridgeName, m_bridge);
 
     m_flushTimer.setSingleShot(true);
-    m_flushTimer.setInterval(m_setup.limits.batchIntervalMs);
+    m_flushTimer.setInterval(0);
     connect(&m_flushTimer, &QTimer::timeout, this, &SessionView::flushBatch);
 
     m_watchdog.setInterval(std::max(100, m_setup.limits.watchdogTimeoutMs / 4));
@@ -106,7 +106,7 @@ SessionView::~SessionView()
 {
     m_watchdog.stop();
     m_flushTimer.stop();
-    failSnapshotsInFlight(QStringLiteral("the session's view was closed"));
+    failSnapshotsInFlight(QStringLiteral("the session's view was closed"), Waiting::Too);
     if (m_view) {
         // The web view may outlive this object by a moment (QML drops it once the
         // display forgets this view); its page needs the profile and channel until then.
@@ -203,14 +203,15 @@ void SessionView::enqueue(QString xml)
     scheduleFlush();
 }
 
-void SessionView::scheduleFlush(FlushPace pace)
+void SessionView::scheduleFlush()
 {
     // Only one batch unacknowledged: a page that cannot keep up makes stanzas wait here,
-    // where they are counted, not in the channel. An idle page gets stanzas on the next
-    // turn of the event loop (what arrived together goes together); under load, batches
-    // leave at most once per interval.
+    // where they are counted, not in the channel, and the next batch takes all of them.
+    // So batches grow with the load by themselves; a fixed pause between them only added
+    // latency (docs/performance.md). The next turn of the event loop lets what arrived
+    // together go together.
     if (m_attached && m_listening && m_inFlightBatch == 0 && !m_pending.empty() && !m_flushTimer.isActive())
-        m_flushTimer.start(pace == FlushPace::UnderLoad ? m_setup.limits.batchIntervalMs : 0);
+        m_flushTimer.start();
 }
 
 void SessionView::flushBatch()
@@ -249,7 +250,7 @@ void SessionView::pageHandledBatch(int batch)
         m_pendingBytes -= costOf(xml);
     m_inFlight.clear();
     m_inFlightBatch = 0;
-    scheduleFlush(FlushPace::UnderLoad);
+    scheduleFlush();
 }
 
 // --- the page's side ---
@@ -263,12 +264,16 @@ QVariantMap SessionView::pageAttach()
     m_sends.clear(); // answers for an earlier page have nobody to go to
     failSnapshotsInFlight(QStringLiteral("the app's page was reloaded"));
     m_lastSignOfLife.restart();
-    if (m_state) {
-        // After the attach() answer, so the page has its info first.
+    {
+        // After the attach() answer, so the page has its info first; snapshot requests
+        // after the state, so that a snapshot can hold it.
         const int generation = m_generation;
         QMetaObject::invokeMethod(this, [this, generation] {
-            if (generation == m_generation)
+            if (generation != m_generation)
+                return;
+            if (m_state)
                 sendStateToPage();
+            askPageForWaitingSnapshots();
         }, Qt::QueuedConnection);
     }
     qCDebug(lcWeb) << "session" << m_setup.sid << "app" << m_setup.appId << "page attached";
@@ -480,7 +485,7 @@ void SessionView::requestSnapshot(QObject *context, SnapshotCallback callback, i
                                                   QStringLiteral("the app did not provide a snapshot in time")));
     });
     m_snapshots.emplace(requestId, std::move(pending));
-    if (!m_attached || m_failed) {
+    if (m_failed) {
         // Answered from the event loop, like every other outcome.
         QMetaObject::invokeMethod(this, [this, requestId] {
             finishSnapshot(requestId, xmpp::makeError(xmpp::ErrorCondition::Cancelled,
@@ -488,8 +493,22 @@ void SessionView::requestSnapshot(QObject *context, SnapshotCallback callback, i
         }, Qt::QueuedConnection);
         return;
     }
+    // A page still loading (or restarting) is asked once it attaches, within the same time.
     m_snapshots.at(requestId).timeout->start(timeoutMs);
-    Q_EMIT m_bridge->snapshotRequested(requestId);
+    if (m_attached) {
+        m_snapshots.at(requestId).askedPage = true;
+        Q_EMIT m_bridge->snapshotRequested(requestId);
+    }
+}
+
+void SessionView::askPageForWaitingSnapshots()
+{
+    for (auto &[id, pending] : m_snapshots) {
+        if (!pending.askedPage && m_attached) {
+            pending.askedPage = true;
+            Q_EMIT m_bridge->snapshotRequested(id);
+        }
+    }
 }
 
 void SessionView::pageSnapshotDone(int requestId, const QVariantMap &files, const QString &error)
@@ -547,11 +566,13 @@ void SessionView::finishSnapshot(int requestId, const xmpp::Result<Files> &resul
         pending.callback(result);
 }
 
-void SessionView::failSnapshotsInFlight(const QString &reason)
+void SessionView::failSnapshotsInFlight(const QString &reason, Waiting waiting)
 {
     std::vector<int> ids;
-    for (const auto &[id, pending] : m_snapshots)
-        ids.push_back(id);
+    for (const auto &[id, pending] : m_snapshots) {
+        if (pending.askedPage || waiting == Waiting::Too)
+            ids.push_back(id);
+    }
     for (const int id : ids)
         finishSnapshot(id, xmpp::makeError(xmpp::ErrorCondition::Cancelled, reason));
 }
@@ -718,6 +739,6 @@ void SessionView::fail(const QString &reason)
     m_inFlight.clear();
     m_inFlightBatch = 0;
     m_pendingBytes = 0;
-    failSnapshotsInFlight(reason);
+    failSnapshotsInFlight(reason, Waiting::Too);
     Q_EMIT failed(reason);
 }

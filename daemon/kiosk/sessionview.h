@@ -57,9 +57,6 @@ public:
         // silently missing stanzas.
         int maxPendingStanzas = 10'000;
         qsizetype maxPendingBytes = 8 * 1024 * 1024; // as UTF-16
-        // Under load (a batch was just acknowledged and more wait), stanzas go to the page
-        // at most this often, as one batch; an idle page gets them at once.
-        int batchIntervalMs = 16;
         int maxBatchStanzas = 1000;
         qsizetype maxBatchBytes = 1024 * 1024;
         // kiosk.send() calls waiting for Session's answer, and how long one may wait.
@@ -120,9 +117,10 @@ public:
     // restart. Replaces any earlier state.
     void deliverState(const Files &files, const QStringList &log);
 
-    // Asks the page for kiosk.provideSnapshot()'s files. The callback runs exactly once
-    // (files, or an error: no page, no provider, the provider failed, bad files, timeout,
-    // page restarted, view destroyed) unless context is gone by then.
+    // Asks the page for kiosk.provideSnapshot()'s files; a page still loading or restarting
+    // is asked once it is up. The callback runs exactly once (files, or an error: the view
+    // failed, no provider, the provider failed, bad files, timeout, page restarted while
+    // asked, view destroyed) unless context is gone by then.
     void requestSnapshot(QObject *context, SnapshotCallback callback, int timeoutMs = 10'000);
 
     // What kiosk.send() does to the page's XML before Session sees it: parse it by the
@@ -176,13 +174,15 @@ private:
     void pageSnapshotDone(int requestId, const QVariantMap &files, const QString &error);
 
     void enqueue(QString xml);
-    enum class FlushPace { Idle, UnderLoad };
-    void scheduleFlush(FlushPace pace = FlushPace::Idle);
+    void scheduleFlush();
     void flushBatch();
     void requeueInFlight();
     void finishSend(int generation, int requestId, const QString &error, const QString &stanzaId);
     void finishSnapshot(int requestId, const xmpp::Result<Files> &result);
-    void failSnapshotsInFlight(const QString &reason);
+    // Fails the requests a page was asked; with Waiting::Too also those waiting for one.
+    enum class Waiting { Keep, Too };
+    void failSnapshotsInFlight(const QString &reason, Waiting waiting = Waiting::Keep);
+    void askPageForWaitingSnapshots();
     void sendStateToPage();
     enum class InFlight { Requeue, Drop };
     void pageGone(InFlight inFlight);
@@ -202,6 +202,8 @@ private:
         QPointer<QObject> context;
         SnapshotCallback callback;
         std::unique_ptr<QTimer> timeout;
+        // False while the request waits for a page to attach (loading, restarting).
+        bool askedPage = false;
     };
 
     Setup m_setup;

@@ -134,6 +134,17 @@ class Transfer(unittest.TestCase):
             self.assertEqual(hashlib.sha256((back / "big.bin").read_bytes()).digest(), hashlib.sha256(data).digest())
             self.kioskd.wait_state("standby", 15)
 
+    def test_pull_back_while_the_page_loads_waits_for_it(self):
+        # Straight after the view opens the page is still loading: the display waits for
+        # it instead of refusing, and the state sent just before is in the snapshot.
+        source = make_state(self.work / "quick", {"a.txt": b"quick"})
+        back = self.work / "quick-back"
+        phone = self.pair(*VIEW, "--send-state", str(source), "--pull-state", str(back), "--end")
+        self.assertEqual(phone.code, 0, phone.stdout + phone.stderr)
+        self.assertEqual((back / "a.txt").read_bytes(), b"quick")
+        self.assertEqual(json.loads((back / "display-note.txt").read_text())["deliveries"], 1)
+        self.kioskd.wait_state("standby", 15)
+
     # --- what must change nothing -----------------------------------------------------
 
     def assert_refused(self, phone: Phone, reason: str):

@@ -10,11 +10,14 @@
 //   progress  {count, t}                after every `every` stanzas (param, default 1000)
 //   done      {count, first, last, latencies: [ms…]}   once `expect` stanzas arrived
 // t, first, last are performance.timeOrigin + performance.now() (ms since the epoch).
+//   replayed  {count, first, last}     after a transferred state's log went through the
+//                                      same handling as live stanzas (kiosk.onState)
 // A message with <control xmlns='urn:kioskd:bench:control' expect='N'/> starts a run of N
 // (answered with a 'reset' report).
 'use strict';
 (function () {
     const stampPattern = / stamp='([0-9.]+)'/;
+    const delayPattern = /<delay xmlns='urn:xmpp:delay' stamp='([^']+)'/;
     let expect = 0, every = 1000, parse = false;
     let reportTo = 'report@bench.test'; // param report: where reports go
     let count = 0;
@@ -73,6 +76,21 @@
         }
     }
 
+    // A packet log replays through the same work as a live stanza: read its delay stamp.
+    function onState(state) {
+        const first = performance.timeOrigin + performance.now();
+        let replayed = 0;
+        for (const xml of state.log) {
+            const stamp = parse
+                ? parser.parseFromString(xml, 'application/xml').documentElement
+                      .getElementsByTagNameNS('urn:xmpp:delay', 'delay')[0].getAttribute('stamp')
+                : delayPattern.exec(xml)[1];
+            if (stamp)
+                ++replayed;
+        }
+        report('replayed', {count: replayed, first, last: performance.timeOrigin + performance.now()});
+    }
+
     function control(n) {
         reset(parseInt(n, 10));
         report('reset', {expect});
@@ -92,6 +110,7 @@
         reportTo = info.params.report || reportTo;
         parser = new DOMParser();
         kiosk.onStanza(onStanza);
+        kiosk.onState(onState);
         report('ready', {parse, every});
         requestAnimationFrame(paint);
     });
