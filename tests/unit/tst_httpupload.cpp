@@ -160,25 +160,7 @@ class TestHttpUpload : public QObject
     void login(ClientConfig cfg)
     {
         client = std::make_unique<Client>(std::move(cfg));
-        QSignalSpy online(client.get(), &Client::online);
-        client->connectToServer();
-        QTRY_VERIFY(transport && transport->written.contains("<stream:stream"));
-        transport->takeWritten();
-        transport->serverSends(fakeServerHeader + "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
-                                              "<mechanism>X-TEST</mechanism></mechanisms></stream:features>");
-        QTRY_VERIFY(transport->written.contains("X-TEST"));
-        transport->takeWritten();
-        transport->serverSends("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
-        QTRY_VERIFY(transport->written.contains("<stream:stream"));
-        transport->takeWritten();
-        transport->serverSends(fakeServerHeader + "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>");
-        QTRY_VERIFY(transport->written.contains("<resource>desk</resource>"));
-        const QList<QDomElement> bind = sentIqs();
-        QCOMPARE(bind.size(), 1);
-        transport->serverSends("<iq type='result' id='" + bind.first().attribute(QStringLiteral("id")).toUtf8()
-                               + "'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>alice@example.org/desk</jid></bind></iq>");
-        QTRY_COMPARE(online.size(), 1);
-        transport->takeWritten();
+        QVERIFY(playFakeLogin(*client, transport));
     }
 
     // The IQs the client wrote since the last call.
