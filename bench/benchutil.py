@@ -3,11 +3,13 @@ import ctypes
 import json
 import os
 import selectors
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -69,7 +71,7 @@ def cpu_seconds_of(pids: list[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def write_kioskd_config(directory: Path, info: dict, rotation: int = 300) -> Path:
+def write_kioskd_config(directory: Path, info: dict, rotation: int = 300, extra: str = "") -> Path:
     """The display's configuration for a fixture server, as tests/integration/kioskdrun.py
     writes it. The default rotation of 300 s is far beyond a benchmark's run, so the code
     on screen cannot change under a measurement."""
@@ -83,7 +85,7 @@ def write_kioskd_config(directory: Path, info: dict, rotation: int = 300) -> Pat
         f"host = {info['host']}", f"port = {info['starttls_port']}", "tls = starttls", f"ca-file = {info['ca_file']}",
         "[display]", "label = Hotel Lobby", f"pairing-rotation = {rotation}", "idle-timeout = 300", "max-sessions = 1",
         "[domains]", f"{info['domain']} = {info['host']}:{info['starttls_port']}",
-    ]) + "\n")
+    ]) + "\n" + extra)
     return config
 
 
@@ -103,6 +105,41 @@ def control_request(path: Path, payload: dict, timeout: float = 5) -> dict | Non
         return json.loads(data)
     except (OSError, ValueError):
         return None
+
+
+class Display:
+    """One headless kioskd for a whole benchmark run, on a fixture server. extra_config:
+    more sections for its configuration file."""
+
+    STANDBY_TIMEOUT = 30
+    POLL = 0.005  # status polling while the display returns to standby
+
+    def __init__(self, kioskd: str, info: dict, log, extra_config: str = ""):
+        self.dir = Path(tempfile.mkdtemp(prefix="kioskd-bench-display-"))
+        self.control = self.dir / "control.sock"
+        config = write_kioskd_config(self.dir, info, rotation=3600, extra=extra_config)
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QTWEBENGINE_DISABLE_SANDBOX="1")
+        self.process = subprocess.Popen([kioskd, "--config", str(config), "--headless", "--control", str(self.control)],
+                                        stdout=log, stderr=log, env=env, preexec_fn=die_with_parent)
+
+    def standby_uri(self, not_uri: str | None) -> str:
+        """The pair URI once the display is in standby, with no session, showing a code
+        other than not_uri (a code is good for one pairing)."""
+        deadline = time.monotonic() + self.STANDBY_TIMEOUT
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"kioskd exited with {self.process.returncode}")
+            status = control_request(self.control, {"cmd": "status"}) if self.control.exists() else None
+            if (status and status.get("state") == "standby" and not status.get("sessions")
+                    and status.get("pair_uri") and status["pair_uri"] != not_uri):
+                return status["pair_uri"]
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"kioskd not back in standby with a new code after {self.STANDBY_TIMEOUT} s: {status}")
+            time.sleep(self.POLL)
+
+    def close(self) -> None:
+        stop(self.process, 15)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def parse_figures(text: str) -> dict:

@@ -44,50 +44,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "interop"))
-from benchutil import (control_request, cpu_seconds_of, die_with_parent, emit, exit_on_sigterm,  # noqa: E402
-                       note, percentile, stop, write_kioskd_config)
+from benchutil import (Display, cpu_seconds_of, die_with_parent, emit, exit_on_sigterm, note,  # noqa: E402
+                       percentile, stop)
 from xmpppeer import Peer  # noqa: E402
 
 HANDOVER_PHASES = ("pair", "connect", "sasl", "session", "total")
 DIRECT_PHASES = ("tcp", "tls", "sasl", "bind", "total")
-STANDBY_TIMEOUT = 30
 PHONE_TIMEOUT = 20    # kiosk-phone's --timeout: the longest wait for each step of the display
-POLL = 0.005          # status polling while the display returns to standby
 
 
 def load_1min() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
-
-
-class Display:
-    """One kioskd for the whole run."""
-
-    def __init__(self, kioskd: str, info: dict, log):
-        self.dir = Path(tempfile.mkdtemp(prefix="kioskd-bench-handover-"))
-        self.control = self.dir / "control.sock"
-        config = write_kioskd_config(self.dir, info, rotation=3600)
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QTWEBENGINE_DISABLE_SANDBOX="1")
-        self.process = subprocess.Popen([kioskd, "--config", str(config), "--headless", "--control", str(self.control)],
-                                        stdout=log, stderr=log, env=env, preexec_fn=die_with_parent)
-
-    def standby_uri(self, not_uri: str | None) -> str:
-        """The pair URI once the display is in standby, with no session, showing a code
-        other than not_uri (a code is good for one pairing)."""
-        deadline = time.monotonic() + STANDBY_TIMEOUT
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"kioskd exited with {self.process.returncode}")
-            status = control_request(self.control, {"cmd": "status"}) if self.control.exists() else None
-            if (status and status.get("state") == "standby" and not status.get("sessions")
-                    and status.get("pair_uri") and status["pair_uri"] != not_uri):
-                return status["pair_uri"]
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"kioskd not back in standby with a new code after {STANDBY_TIMEOUT} s: {status}")
-            time.sleep(POLL)
-
-    def close(self) -> None:
-        stop(self.process, 15)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def handover(args, info: dict, uri: str, password_file: Path) -> dict:
