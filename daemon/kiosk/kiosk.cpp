@@ -365,6 +365,10 @@ void Kiosk::handlePair(const QDomElement &iq)
     connect(raw, &Session::pageProblem, this, &Kiosk::showMessage);
     connect(raw, &Session::ended, this, [this, raw](Session::Reason reason) { onSessionEnded(raw, reason); });
     m_sessions.push_back(std::move(session));
+    // What the screen said about an earlier session (its end, a failed sign-in) is
+    // not for the next person.
+    m_messageTimer.stop();
+    m_status.setMessage(QString());
     qCInfo(lcKiosk) << "paired with" << sender->bare().toString() << "session" << raw->sid();
     updateScreen();
     raw->start();

@@ -3,11 +3,11 @@
 conversation is on the display (docs/chat.md).
 
 Logs in as one user of a test server's description (servers.py's info.json), waits
---delay seconds, then sends each --say text as a chat message to --to (a bare JID, so
-the server hands it to all of the user's resources, the display's among them), one per
---interval seconds, and logs out. One JSON line per message sent goes to stdout.
+--delay seconds, then sends each --say text as a chat message to --to (the display's
+full JID: a display signs in with priority -1 and gets nothing sent to the bare JID),
+one per --interval seconds, and logs out. One JSON line per message sent goes to stdout.
 
-    chat_peer.py --server-info info.json --role bob --to alice@localhost \\
+    chat_peer.py --server-info info.json --role bob --to alice@localhost/kiosk-lobby-1a2b \\
         --say 'I can see it on the big screen!' --say 'See you at the station.'
 
 Exit status: 0 done, 1 login or connection failed, 2 bad arguments.
@@ -32,7 +32,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--server-info", required=True, help="servers.py's info.json")
     parser.add_argument("--role", default="bob", help="which user of info.json writes")
-    parser.add_argument("--to", required=True, help="the user's bare JID")
+    parser.add_argument("--to", required=True, help="the display's JID in the user's account")
     parser.add_argument("--say", action="append", required=True, help="a message; repeat for more")
     parser.add_argument("--delay", type=float, default=3, help="seconds before the first message")
     parser.add_argument("--interval", type=float, default=2, help="seconds between messages")
@@ -63,7 +63,9 @@ def main() -> int:
             if i:
                 await asyncio.sleep(args.interval)
             message_id = f"peer-{secrets.token_hex(4)}"
-            client.send_message(mto=args.to, mbody=text, mtype="chat", mid=message_id)
+            message = client.make_message(mto=args.to, mbody=text, mtype="chat")
+            message["id"] = message_id
+            message.send()
             print(json.dumps({"from": user["jid"], "to": args.to, "id": message_id, "body": text,
                               "t": round(time.time(), 3)}, ensure_ascii=False), flush=True)
         await asyncio.sleep(0.5)  # let the last one leave before the stream closes
