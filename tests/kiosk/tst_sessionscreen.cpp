@@ -426,6 +426,36 @@ private Q_SLOTS:
             QVERIFY(!sceneRect(banner).intersects(sceneRect(item("sessionBar"))));
         QCOMPARE(tap(buttonName), QStringList{sessionId});
     }
+
+    // A transfer shows its size and time left with a bar over the app, leaves the session's
+    // controls free, then says how it ended for a few seconds and goes.
+    void transferShowsProgressThenHowItEnded()
+    {
+        QVERIFY(resizeWindow(1280, 720));
+        showSession(QStringLiteral("active"));
+        const QQuickItem *bar = item("transferBar");
+        QVERIFY(bar);
+        QVERIFY(!bar->isVisible());
+
+        const QString running = QStringLiteral("Receiving your session: 5.0 MB of 20.0 MB, about 3 s left");
+        m_status.setTransfer(true, 0.25, running);
+        QTRY_VERIFY(isOnScreen(bar));
+        QCOMPARE(item("transferLine")->property("text").toString(), running);
+        const QQuickItem *track = item("transferTrack");
+        QVERIFY(isOnScreen(track));
+        QTRY_VERIFY(qAbs(item("transferFill")->width() - track->width() * 0.25) < 2);
+        QVERIFY(!sceneRect(bar).intersects(sceneRect(item("sessionBar"))));
+        const QString path = screenshot(QStringLiteral("session-transfer-1280x720"));
+        QVERIFY(!path.isEmpty());
+
+        const QString done = QStringLiteral("Your session arrived.");
+        m_status.setTransfer(false, 1.0, done);
+        QTest::qWait(settleMs);
+        QVERIFY(isOnScreen(bar));
+        QCOMPARE(item("transferLine")->property("text").toString(), done);
+        QVERIFY(!track->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(!bar->isVisible(), 10000);
+    }
 };
 
 QTEST_MAIN(TestSessionScreen)
