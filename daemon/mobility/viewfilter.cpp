@@ -166,17 +166,7 @@ bool ViewFilter::accepts(const QDomElement &stanza) const
     const std::optional<Kind> kind = stanzaKind(stanza);
     if (!kind || isAlwaysHandledByDisplay(stanza))
         return false;
-    StanzaAddress from;
-    from.present = stanza.hasAttribute(fromAttribute);
-    if (from.present) {
-        from.text = stanza.attribute(fromAttribute);
-        if (from.text != m_lastFromText || m_lastFromText.isNull()) {
-            m_lastFrom = addressOf(stanza, fromAttribute).jid;
-            m_lastFromText = from.text;
-        }
-        from.jid = m_lastFrom;
-    }
-    return anyRuleMatches(m_acceptRules, stanza, *kind, from);
+    return anyRuleMatches(m_acceptRules, stanza, *kind, addressOf(stanza, fromAttribute));
 }
 
 xmpp::Status ViewFilter::allowsSending(const QDomElement &stanza) const

@@ -66,10 +66,6 @@ public:
 private:
     QList<FilterRule> m_acceptRules;
     QList<FilterRule> m_sendRules;
-    // Most stanzas in a burst come from the same sender, and preparing a JID is the
-    // costliest step of accepts(): the last 'from' seen, as written and as parsed.
-    mutable QString m_lastFromText;
-    mutable std::optional<xmpp::Jid> m_lastFrom;
 };
 
 } // namespace mobility

@@ -6,6 +6,7 @@
 #include <stringprep.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -149,6 +150,32 @@ std::optional<Jid> Jid::fromParts(QStringView local, QStringView domain, QString
 }
 
 std::optional<Jid> Jid::parse(QStringView text)
+{
+    // Streams name the same few addresses over and over (a room, its occupants, the
+    // user), and preparing a JID (stringprep) costs microseconds each time: the last few
+    // results are kept per thread. The result depends on the text alone.
+    struct Remembered
+    {
+        QString text;
+        std::optional<Jid> jid;
+    };
+    constexpr qsizetype rememberedCount = 8;
+    constexpr qsizetype maxRememberedChars = 256;
+    thread_local std::array<Remembered, rememberedCount> remembered;
+    thread_local qsizetype nextSlot = 0;
+    for (const Remembered &entry : remembered) {
+        if (!entry.text.isNull() && entry.text == text)
+            return entry.jid;
+    }
+    std::optional<Jid> jid = parseUncached(text);
+    if (text.size() <= maxRememberedChars) {
+        remembered[nextSlot] = {text.toString(), jid};
+        nextSlot = (nextSlot + 1) % rememberedCount;
+    }
+    return jid;
+}
+
+std::optional<Jid> Jid::parseUncached(QStringView text)
 {
     // The first '/' starts the resource, which may itself contain '@' and '/'; the
     // localpart is what precedes the first '@' before that (RFC 7622 3.2).

@@ -49,6 +49,7 @@ public:
     friend bool operator==(const Jid &, const Jid &) = default;
 
 private:
+    static std::optional<Jid> parseUncached(QStringView text);
     QString m_local;
     QString m_domain;
     QString m_resource;

@@ -21,6 +21,7 @@ private Q_SLOTS:
     void bareAndResource();
     void comparesAndHashesPreparedForms();
     void buildsFromParts();
+    void repeatedTextsGiveTheSameAnswers();
 };
 
 void TestJid::parsesParts_data()
@@ -233,6 +234,29 @@ void TestJid::buildsFromParts()
     QVERIFY(Jid::fromParts({}, u"example.com"_s)->isDomain());
     QVERIFY(!Jid::fromParts(u"a@b"_s, u"example.com"_s));
     QVERIFY(!Jid::fromParts(u"a"_s, QString()));
+}
+
+// Parse remembers its last results: asking again, in any order and past what it keeps,
+// must give what the first parse gave, valid or not.
+void TestJid::repeatedTextsGiveTheSameAnswers()
+{
+    QStringList texts;
+    for (int i = 0; i < 20; ++i)
+        texts << u"User%1@Example.ORG/pc"_s.arg(i) << u"bad%1@@example.org"_s.arg(i);
+    texts << u"room@conference.example.org/\u00c9lise"_s << QString(300, u'a') + u"@example.org"_s;
+    QList<std::optional<Jid>> first;
+    for (const QString &text : std::as_const(texts))
+        first << Jid::parse(text);
+    for (int round = 0; round < 3; ++round) {
+        for (qsizetype i = texts.size() - 1; i >= 0; --i) {
+            const auto again = Jid::parse(texts.at(i));
+            QCOMPARE(again.has_value(), first.at(i).has_value());
+            if (again)
+                QCOMPARE(again->toString(), first.at(i)->toString());
+        }
+    }
+    QCOMPARE(Jid::parse(u"User3@Example.ORG/pc"_s)->local(), u"user3"_s);
+    QVERIFY(!Jid::parse(u"bad3@@example.org"_s));
 }
 
 QTEST_GUILESS_MAIN(TestJid)
