@@ -107,6 +107,23 @@ def control_request(path: Path, payload: dict, timeout: float = 5) -> dict | Non
         return None
 
 
+def run_phone_as_alice(phone: str, info: dict, password_file: Path, args: list[str], log,
+                       timeout: float) -> tuple[int, list[dict]]:
+    """kiosk-phone as the fixture's alice (resource `phone`, STARTTLS, the fixture's CA)
+    with the given command and options; its exit status and event lines."""
+    alice = info["users"]["alice"]
+    command = [phone, "--jid", alice["jid"], "--password-file", str(password_file), "--resource", "phone",
+               "--host", info["host"], "--port", str(info["starttls_port"]), "--tls", "starttls",
+               "--ca-file", info["ca_file"], *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, preexec_fn=die_with_parent)
+    try:
+        out, _ = process.communicate(timeout=timeout)
+    finally:
+        stop(process)
+    events = [json.loads(line) for line in out.decode(errors="replace").splitlines() if line.startswith("{")]
+    return process.returncode, events
+
+
 class Display:
     """One headless kioskd for a whole benchmark run, on a fixture server. extra_config:
     more sections for its configuration file."""

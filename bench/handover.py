@@ -44,8 +44,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "interop"))
-from benchutil import (Display, cpu_seconds_of, die_with_parent, emit, exit_on_sigterm, note,  # noqa: E402
-                       percentile, stop)
+from benchutil import (Display, cpu_seconds_of, emit, exit_on_sigterm, note, percentile,  # noqa: E402
+                       run_phone_as_alice)
 from xmpppeer import Peer  # noqa: E402
 
 HANDOVER_PHASES = ("pair", "connect", "sasl", "session", "total")
@@ -58,27 +58,20 @@ def load_1min() -> float:
 
 
 def handover(args, info: dict, uri: str, password_file: Path) -> dict:
-    alice = info["users"]["alice"]
-    command = [args.phone, "--jid", alice["jid"], "--password-file", str(password_file), "--resource", "phone",
-               "--host", info["host"], "--port", str(info["starttls_port"]), "--tls", "starttls",
-               "--ca-file", info["ca_file"], "pair", "--uri", uri, "--end", "--timeout", str(PHONE_TIMEOUT)]
-    phone = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=args.log, preexec_fn=die_with_parent)
-    try:
-        out, _ = phone.communicate(timeout=6 * PHONE_TIMEOUT)
-    finally:
-        stop(phone)
-    events = [json.loads(line) for line in out.decode(errors="replace").splitlines() if line.startswith("{")]
+    returncode, events = run_phone_as_alice(args.phone, info, password_file,
+                                            ["pair", "--uri", uri, "--end", "--timeout", str(PHONE_TIMEOUT)],
+                                            args.log, 6 * PHONE_TIMEOUT)
 
     def at(name: str, **match) -> float:
         for event in events:
             if event.get("event") == name and all(event.get(k) == v for k, v in match.items()):
                 return event["t_ms"]
-        raise RuntimeError(f"kiosk-phone (exit {phone.returncode}) reported no {name} {match or ''}: "
+        raise RuntimeError(f"kiosk-phone (exit {returncode}) reported no {name} {match or ''}: "
                            f"{[e.get('event') for e in events]}")
 
-    if phone.returncode != 0:
+    if returncode != 0:
         errors = [e for e in events if e.get("event") == "error"]
-        raise RuntimeError(f"kiosk-phone exited with {phone.returncode}: {errors or 'no error event'}")
+        raise RuntimeError(f"kiosk-phone exited with {returncode}: {errors or 'no error event'}")
     marks = {"pairing": at("pairing"), "paired": at("paired"), "sasl-offer": at("sasl-offer"),
              "server-verified": at("server-verified"), "active": at("session", state="active")}
     choice = next((e.get("mechanism") for e in events if e.get("event") == "sasl-choice"), None)

@@ -39,7 +39,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from benchutil import Display, die_with_parent, emit, exit_on_sigterm, median, note, stop  # noqa: E402
+from benchutil import Display, emit, exit_on_sigterm, median, note, run_phone_as_alice  # noqa: E402
 
 APPS = HERE.parent / "tests" / "integration" / "apps"
 PHONE_TIMEOUT = 60  # kiosk-phone's --timeout: each step of the display
@@ -54,29 +54,23 @@ def run_once(args, info: dict, display: Display, uri: str, password_file: Path, 
     source.mkdir()
     data = os.urandom(size)
     (source / "state.bin").write_bytes(data)
-    alice = info["users"]["alice"]
-    command = [args.phone, "--jid", alice["jid"], "--password-file", str(password_file), "--resource", "phone",
-               "--host", info["host"], "--port", str(info["starttls_port"]), "--tls", "starttls",
-               "--ca-file", info["ca_file"], "pair", "--uri", uri, "--view", "statekeeper",
-               "--accept", "message,ns=urn:example:none", "--send-state", str(source), "--methods", method,
-               "--pull-state", str(back), "--end", "--timeout", str(PHONE_TIMEOUT)]
-    phone = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=args.log, preexec_fn=die_with_parent)
-    try:
-        out, _ = phone.communicate(timeout=10 * PHONE_TIMEOUT)
-    finally:
-        stop(phone)
-    events = [json.loads(line) for line in out.decode(errors="replace").splitlines() if line.startswith("{")]
+    returncode, events = run_phone_as_alice(
+        args.phone, info, password_file,
+        ["pair", "--uri", uri, "--view", "statekeeper", "--accept", "message,ns=urn:example:none",
+         "--send-state", str(source), "--methods", method, "--pull-state", str(back), "--end",
+         "--timeout", str(PHONE_TIMEOUT)],
+        args.log, 10 * PHONE_TIMEOUT)
 
     def event(name: str) -> dict:
         for e in events:
             if e.get("event") == name:
                 return e
         errors = [e.get("message") for e in events if e.get("event") == "error"]
-        raise RuntimeError(f"kiosk-phone (exit {phone.returncode}) reported no {name}: {errors or 'no error event'}")
+        raise RuntimeError(f"kiosk-phone (exit {returncode}) reported no {name}: {errors or 'no error event'}")
 
     sent, received = event("state-sent"), event("state-received")
-    if phone.returncode != 0:
-        raise RuntimeError(f"kiosk-phone exited with {phone.returncode}")
+    if returncode != 0:
+        raise RuntimeError(f"kiosk-phone exited with {returncode}")
     if sent["method"] != method:
         raise RuntimeError(f"the state went by {sent['method']}, not {method}")
     came_back = (back / "state.bin").read_bytes() if (back / "state.bin").exists() else b""
