@@ -148,19 +148,23 @@ class Transfer(unittest.TestCase):
     # --- what must change nothing -----------------------------------------------------
 
     def assert_refused(self, phone: Phone, reason: str):
+        """The phone gave up (without ending the session): it was told the reason, and the
+        display, whose session is still there, failed the transfer and applied nothing."""
         self.assertEqual(phone.code, 1, phone.stdout + phone.stderr)
         error = phone.event("error")
         self.assertEqual(error["condition"], f"transfer-{reason}", phone.stdout)
-        # The display's own verdict, not only what the phone was told.
+        session = self.session()
+        self.assertEqual(session["transfer"]["state"], "failed", session)
+        self.assertEqual(session["transfer"]["reason"], reason, session)
+        self.assertNotIn("received_state", session)
         self.assertIn(f'failed: "{reason}"', self.kioskd.output())
 
     def test_corrupted_digest_applies_nothing(self):
         for method in ("inband", "upload"):
             source = make_state(self.work / f"corrupt-{method}", {"state.json": b"{\"a\": 1}"}, 2)
-            phone = self.pair(*VIEW, "--send-state", str(source), "--methods", method, "--fault", "corrupt-digest",
-                              "--hold", "1", "--end")
+            phone = self.pair(*VIEW, "--send-state", str(source), "--methods", method, "--fault", "corrupt-digest")
             self.assert_refused(phone, "digest")
-            self.kioskd.wait_state("standby", 15)
+            self.kioskd.wait_state("standby", 20)
 
     def test_malicious_archives_are_refused(self):
         bomb = b"\0" * (20 * 1024 * 1024)
@@ -180,9 +184,9 @@ class Transfer(unittest.TestCase):
                 path = self.work / f"{name}.zip"
                 path.write_bytes(archive)
                 phone = self.pair(*VIEW, "--send-state", str(empty), "--methods", "bundle",
-                                  "--fault", f"bundle-file={path}", "--end")
+                                  "--fault", f"bundle-file={path}")
                 self.assert_refused(phone, reason)
-                self.kioskd.wait_state("standby", 15)
+                self.kioskd.wait_state("standby", 20)
 
     def test_phone_vanishing_mid_transfer_applies_nothing(self):
         source = make_state(self.work / "slow", {"big.bin": random.randbytes(12 * 1024 * 1024)})
