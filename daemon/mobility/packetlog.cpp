@@ -1,5 +1,6 @@
 #include "packetlog.h"
 
+#include "namespaces.h"
 #include "streamparser.h"
 #include "xmlwriter.h"
 
@@ -76,36 +77,71 @@ xmpp::Result<int> PacketLog::append(const QDomElement &stanza, const QDateTime &
                          QStringLiteral("only a valid message, presence or iq can go into the "
                                         "packet log"));
 
-    Entry entry;
-    entry.stanza = ForwardedStanza::copyStanza(m_document, stanza);
-    entry.bytes = xmpp::serializeStanza(entry.stanza).size();
-    if (entry.bytes > m_limits.maxBytes)
+    Stored entry;
+    if (stanza.namespaceURI() == xmpp::ns::client) {
+        entry.xml = xmpp::serializeStanza(stanza);
+    } else {
+        // Written without a namespace: it is a jabber:client stanza all the same.
+        QDomDocument document;
+        entry.xml = xmpp::serializeStanza(ForwardedStanza::copyStanza(document, stanza));
+    }
+    if (entry.xml.size() > m_limits.maxBytes)
         return makeError(ErrorCondition::LimitExceeded,
                          QStringLiteral("a stanza of %1 bytes is larger than the packet log's "
                                         "limit of %2 bytes")
-                             .arg(entry.bytes)
+                             .arg(entry.xml.size())
                              .arg(m_limits.maxBytes));
-    if (!m_entries.isEmpty() && stamp < m_entries.last().received) {
+    if (!m_stored.isEmpty() && stamp < m_stored.last().received) {
         qCDebug(lcTransfer) << "packet log: reception time went back by"
-                            << stamp.msecsTo(m_entries.last().received)
+                            << stamp.msecsTo(m_stored.last().received)
                             << "ms; keeping the log in order";
-        stamp = m_entries.last().received;
+        stamp = m_stored.last().received;
     }
     entry.received = stamp;
 
-    const int dropped = makeRoom(entry.bytes);
-    m_bytes += entry.bytes;
-    m_entries.append(std::move(entry));
+    const int dropped = makeRoom(entry.xml.size());
+    m_bytes += entry.xml.size();
+    m_stored.append(std::move(entry));
+    m_entries.reset();
     return dropped;
+}
+
+const QList<PacketLog::Entry> &PacketLog::entries() const
+{
+    if (m_entries)
+        return *m_entries;
+    m_entries.emplace();
+    m_document = QDomDocument();
+    if (m_stored.isEmpty())
+        return *m_entries;
+    // The stanzas are our serializer's output, which is always well-formed, so one parse
+    // of all of them at once does; jabber:client is the wrapper's default namespace, as
+    // on the stream.
+    QByteArray all = QByteArrayLiteral("<log xmlns='jabber:client'>");
+    all.reserve(all.size() + m_bytes + 8);
+    for (const Stored &stored : m_stored)
+        all += stored.xml;
+    all += QByteArrayLiteral("</log>");
+    if (!m_document.setContent(all, true)) {
+        qCCritical(lcTransfer) << "packet log: its own serialization did not parse; the log reads as empty";
+        return *m_entries;
+    }
+    QDomElement stanza = m_document.documentElement().firstChildElement();
+    m_entries->reserve(m_stored.size());
+    for (const Stored &stored : m_stored) {
+        m_entries->append({stanza, stored.received, stored.xml.size()});
+        stanza = stanza.nextSiblingElement();
+    }
+    return *m_entries;
 }
 
 int PacketLog::makeRoom(qsizetype incomingBytes)
 {
     int dropped = 0;
-    while (!m_entries.isEmpty() && (m_entries.size() + 1 > m_limits.maxCount ||
-                                    m_bytes + incomingBytes > m_limits.maxBytes)) {
-        m_bytes -= m_entries.first().bytes;
-        m_entries.removeFirst();
+    while (!m_stored.isEmpty() && (m_stored.size() + 1 > m_limits.maxCount ||
+                                   m_bytes + incomingBytes > m_limits.maxBytes)) {
+        m_bytes -= m_stored.first().xml.size();
+        m_stored.removeFirst();
         ++dropped;
     }
     if (dropped > 0) {
@@ -119,14 +155,12 @@ int PacketLog::makeRoom(qsizetype incomingBytes)
 PacketLog PacketLog::since(const QDateTime &time) const
 {
     PacketLog later(m_limits);
-    // The entries' stanzas stay owned by this log's document, which the copy shares.
-    later.m_document = m_document;
     const QDateTime from = time.toUTC();
-    const auto first = std::find_if(m_entries.cbegin(), m_entries.cend(),
-                                    [&](const Entry &entry) { return entry.received >= from; });
-    for (auto it = first; it != m_entries.cend(); ++it) {
-        later.m_entries.append(*it);
-        later.m_bytes += it->bytes;
+    const auto first = std::find_if(m_stored.cbegin(), m_stored.cend(),
+                                    [&](const Stored &entry) { return entry.received >= from; });
+    for (auto it = first; it != m_stored.cend(); ++it) {
+        later.m_stored.append(*it);
+        later.m_bytes += it->xml.size();
     }
     return later;
 }
@@ -134,8 +168,8 @@ PacketLog PacketLog::since(const QDateTime &time) const
 QList<QDomElement> PacketLog::toForwarded(QDomDocument &document) const
 {
     QList<QDomElement> forwarded;
-    forwarded.reserve(m_entries.size());
-    for (const Entry &entry : m_entries)
+    forwarded.reserve(m_stored.size());
+    for (const Entry &entry : entries())
         forwarded.append(ForwardedStanza{entry.stanza, entry.received}.toDom(document));
     return forwarded;
 }
@@ -150,7 +184,7 @@ std::optional<PacketLog> PacketLog::fromForwarded(const QList<QDomElement> &forw
         const std::optional<ForwardedStanza> entry = ForwardedStanza::fromDom(element);
         if (!entry)
             return std::nullopt;
-        if (!log.isEmpty() && entry->received < log.m_entries.last().received)
+        if (!log.isEmpty() && entry->received < log.m_stored.last().received)
             return std::nullopt;
         const xmpp::Result<int> appended = log.append(entry->stanza, entry->received);
         // Dropping would hand the caller less than the sender sent without saying so.

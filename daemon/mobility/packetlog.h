@@ -33,8 +33,9 @@ struct PacketLogLimits
 // stanzas, since a replay is only useful for what arrived recently. Entries are kept in
 // the order they were received; their time stamps never go backwards (see append()).
 //
-// Memory: maxBytes counts wire bytes; the DOM trees kept take a few times that (up to
-// some 70 times for a stanza of nothing but empty elements, see StreamParser).
+// Memory: entries are kept serialized, so maxBytes is about what the log holds. A DOM
+// tree of the entries is built when entries() is first asked for (a transfer, a
+// replay), not while the log fills: a session logs every stanza its view is shown.
 class PacketLog
 {
 public:
@@ -42,7 +43,8 @@ public:
 
     struct Entry
     {
-        // A copy in jabber:client, held by the log: treat it as read-only.
+        // A copy in jabber:client, held by the log: treat it as read-only. Valid until
+        // the log changes.
         QDomElement stanza;
         QDateTime received;  // UTC, milliseconds
         qsizetype bytes = 0; // serialized, as xmpp::serializeStanza() writes it
@@ -58,9 +60,10 @@ public:
     // since() to find what came after a snapshot.
     xmpp::Result<int> append(const QDomElement &stanza, const QDateTime &received);
 
-    const QList<Entry> &entries() const { return m_entries; }
-    qsizetype size() const { return m_entries.size(); }
-    bool isEmpty() const { return m_entries.isEmpty(); }
+    // Oldest first. The reference is good until the log changes.
+    const QList<Entry> &entries() const;
+    qsizetype size() const { return m_stored.size(); }
+    bool isEmpty() const { return m_stored.isEmpty(); }
     qsizetype bytes() const { return m_bytes; }
     // Entries dropped for the limits over the life of this log.
     qint64 droppedCount() const { return m_droppedCount; }
@@ -97,12 +100,19 @@ private:
     // Drops the oldest entries until one of the given size fits; returns how many.
     int makeRoom(qsizetype incomingBytes);
 
+    struct Stored
+    {
+        QByteArray xml; // as xmpp::serializeStanza() writes it, jabber:client implicit
+        QDateTime received;
+    };
+
     Limits m_limits;
-    QList<Entry> m_entries;
+    QList<Stored> m_stored;
     qsizetype m_bytes = 0;
     qint64 m_droppedCount = 0;
-    // Owns the copies of the stanzas.
-    QDomDocument m_document;
+    // entries(), built from m_stored on demand; gone whenever m_stored changes.
+    mutable std::optional<QList<Entry>> m_entries;
+    mutable QDomDocument m_document;
 };
 
 } // namespace mobility

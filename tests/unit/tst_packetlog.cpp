@@ -376,6 +376,38 @@ private Q_SLOTS:
         const PacketLog::Limits tiny{1, 10};
         QVERIFY(!PacketLog::fromXml(QByteArray(PacketLog::maxXmlBytes(tiny) + 1, ' '), tiny));
     }
+
+    // The log keeps what it was given as it was then, in jabber:client, and its entries
+    // follow every change.
+    void entriesAreCopiesThatFollowTheLog()
+    {
+        PacketLog log({3, 1024 * 1024});
+        QDomElement original = chat(1);
+        QVERIFY(log.append(original, at(1)));
+        original.setAttribute(u"id"_s, u"changed"_s);
+        original.firstChildElement().firstChild().setNodeValue(u"changed"_s);
+        QCOMPARE(ids(log), QStringList{u"m1"_s});
+        QCOMPARE(log.entries().first().stanza.firstChildElement().text(), u"hello"_s);
+
+        // Built without a namespace, as code may build a stanza.
+        QDomDocument document;
+        QDomElement bare = document.createElement(u"message"_s);
+        bare.setAttribute(u"id"_s, u"m2"_s);
+        bare.setAttribute(u"from"_s, u"carol@example.org/pc"_s);
+        QVERIFY(log.append(bare, at(2)));
+        QCOMPARE(ids(log), (QStringList{u"m1"_s, u"m2"_s}));
+        QCOMPARE(log.entries().last().stanza.namespaceURI(), xmpp::ns::client);
+        QCOMPARE(log.entries().last().bytes, log.bytes() - log.entries().first().bytes);
+
+        QVERIFY(log.append(chat(3), at(3)));
+        QVERIFY(log.append(chat(4), at(4)));
+        QCOMPARE(ids(log), (QStringList{u"m2"_s, u"m3"_s, u"m4"_s}));
+        QCOMPARE(ids(log.since(at(3))), (QStringList{u"m3"_s, u"m4"_s}));
+        qsizetype total = 0;
+        for (const PacketLog::Entry &entry : log.entries())
+            total += entry.bytes;
+        QCOMPARE(total, log.bytes());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestPacketLog)
