@@ -362,10 +362,10 @@ void Session::ensureTransferHub()
         status.incoming = incoming;
         status.running = false;
         status.failureReason = mobility::TransferFailed::reasonName(reason);
-        status.line = incoming ? QStringLiteral("Your session did not arrive (%1); nothing here changed. Try again from your phone.")
-                                     .arg(error.detail.isEmpty() ? error.message() : error.detail)
-                               : QStringLiteral("Your session could not go back to your phone (%1). Try again from your phone.")
-                                     .arg(error.detail.isEmpty() ? error.message() : error.detail);
+        const QString why = error.detail.isEmpty() ? error.message() : error.detail;
+        status.line = (incoming ? QStringLiteral("Your session did not arrive (%1); nothing here changed. Try again from your phone.")
+                                : QStringLiteral("Your session could not go back to your phone (%1). Try again from your phone."))
+                          .arg(why);
         setTransfer(std::move(status));
     });
 }
@@ -412,14 +412,7 @@ void Session::pullBack(const QDomElement &iq, const mobility::StateRequest &requ
     const QString tid = request.tid;
     // Answered once the state is ready, so that a failing app refuses the request itself.
     auto offer = [this, iq, tid](mobility::StateBundle state) {
-        qint64 total = 0;
-        for (const QByteArray &data : std::as_const(state.files))
-            total += data.size();
-        using mobility::TransferMethod;
-        // Small states go fastest in-band; big ones by HTTP.
-        const QList<TransferMethod> methods = total <= 1024 * 1024
-                                                  ? QList{TransferMethod::Inband, TransferMethod::Upload, TransferMethod::Bundle}
-                                                  : QList{TransferMethod::Upload, TransferMethod::Bundle, TransferMethod::Inband};
+        const auto methods = mobility::TransferHub::preferredMethods(state);
         m_device.replyResult(iq);
         m_transfers->send(tid, std::move(state), methods);
     };

@@ -102,7 +102,9 @@ xmpp::Result<int> PacketLog::append(const QDomElement &stanza, const QDateTime &
     const int dropped = makeRoom(entry.xml.size());
     m_bytes += entry.xml.size();
     m_stored.append(std::move(entry));
+    // The DOM of entries() describes the old log; it goes with it.
     m_entries.reset();
+    m_document = QDomDocument();
     return dropped;
 }
 

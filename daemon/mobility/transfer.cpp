@@ -6,6 +6,7 @@
 
 #include <QLocale>
 #include <QNetworkAccessManager>
+#include <QSet>
 #include <QTimer>
 
 #include <algorithm>
@@ -120,12 +121,6 @@ public:
     QList<PacketLog::Entry> log;
     QList<StateChunk::UploadedFile> uploads;
 
-    bool atEnd() const
-    {
-        return m_part >= parts.size() && m_log >= log.size() && m_upload >= uploads.size() && m_seq > 0;
-    }
-    quint32 seq() const { return m_seq; }
-
     // The next chunk and the file bytes in it.
     std::pair<StateChunk, qint64> next()
     {
@@ -209,8 +204,6 @@ public:
             return;
         }
         m_manifest = manifest.value();
-        if (m_hub.m_fault.corruptDigest && !m_manifest.isEmpty())
-            m_manifest.first().digest[0] = char(m_manifest.first().digest.at(0) ^ 0x5a);
         for (const TransferFile &file : std::as_const(m_manifest))
             m_total += file.size;
         m_logFitsChunks = std::all_of(m_state.log.entries().begin(), m_state.log.entries().end(),
@@ -276,6 +269,8 @@ private:
         offer.tid = m_tid;
         offer.methods = methods;
         offer.files = m_manifest;
+        if (m_hub.m_fault.corruptDigest && !offer.files.isEmpty())
+            offer.files.first().digest[0] = char(offer.files.first().digest.at(0) ^ 0x5a);
         offer.logCount = int(m_state.log.size());
         QDomDocument document;
         m_hub.sendToPeer(offer.toDom(document), this, [this](const xmpp::IqResult &reply) {
@@ -342,6 +337,15 @@ private:
         return m_method == TransferMethod::Bundle ? m_bundle : *m_state.files.find(name);
     }
 
+    // A file's manifest entry was written when the transfer started; only the archive of
+    // a bundle is new.
+    TransferFile describedUpload(const QString &name) const
+    {
+        if (m_method == TransferMethod::Bundle)
+            return StateBundle::describe(bundleFileName, m_bundle, m_hub.m_limits.hashAlgorithm).value();
+        return *std::find_if(m_manifest.cbegin(), m_manifest.cend(), [&](const TransferFile &file) { return file.name == name; });
+    }
+
     void uploadNext()
     {
         if (m_toUpload.isEmpty()) {
@@ -380,8 +384,7 @@ private:
                 const QByteArray &uploaded = dataFor(name);
                 m_done = before + uploaded.size();
                 m_uploadedBytes += uploaded.size();
-                auto description = StateBundle::describe(name, uploaded, m_hub.m_limits.hashAlgorithm);
-                m_planner->uploads.append({description.value(), getUrl});
+                m_planner->uploads.append({describedUpload(name), getUrl});
                 uploadNext();
             });
         });
@@ -611,10 +614,13 @@ private:
                 return;
             }
             m_received = before + result.value().size();
-            if (m_method == TransferMethod::Bundle)
+            if (m_method == TransferMethod::Bundle) {
                 m_bundle = result.value();
-            else
+            } else {
                 m_files.insert(upload.file.name, result.value());
+                // Its description is the offer's (takeUpload() checked): verified once.
+                m_verifiedFiles.insert(upload.file.name);
+            }
             downloadNext();
         });
     }
@@ -656,6 +662,8 @@ private:
                 fail(Reason::Archive, QStringLiteral("%1 is missing from the archive").arg(file.name));
                 return;
             }
+            if (m_verifiedFiles.contains(file.name))
+                continue;
             if (const auto mismatch = StateBundle::verify(file, *data)) {
                 fail(*mismatch, QStringLiteral("%1 is not what the offer described (%2)")
                                     .arg(file.name, TransferFailed::reasonName(*mismatch)));
@@ -697,6 +705,7 @@ private:
     bool m_lastSeen = false;
     QMap<QString, QByteArray> m_files;
     QMap<QString, StateChunk::UploadedFile> m_uploads;
+    QSet<QString> m_verifiedFiles;
     QList<ForwardedStanza> m_log;
     QString m_bundleName;
     QByteArray m_bundle;
@@ -764,6 +773,17 @@ std::optional<TransferMethod> TransferHub::chooseMethod(const TransferOffer &off
         }
     }
     return std::nullopt;
+}
+
+QList<TransferMethod> TransferHub::preferredMethods(const StateBundle &state)
+{
+    constexpr qint64 inbandFirstUpTo = 1024 * 1024;
+    qint64 total = 0;
+    for (const QByteArray &data : state.files)
+        total += data.size();
+    if (total <= inbandFirstUpTo)
+        return {TransferMethod::Inband, TransferMethod::Upload, TransferMethod::Bundle};
+    return {TransferMethod::Upload, TransferMethod::Bundle, TransferMethod::Inband};
 }
 
 void TransferHub::send(const QString &tid, StateBundle state, QList<TransferMethod> methods)
@@ -888,8 +908,11 @@ void TransferHub::onOutcome(const QDomElement &iq)
         m_outgoing->outcome(failure);
         return;
     }
-    reply(iq, m_finishedTids.contains(tid) ? QString() : QStringLiteral("cancel"),
-          m_finishedTids.contains(tid) ? QString() : QStringLiteral("item-not-found"));
+    // An outcome for a transfer that already ended here is still welcome.
+    if (m_finishedTids.contains(tid))
+        reply(iq);
+    else
+        reply(iq, QStringLiteral("cancel"), QStringLiteral("item-not-found"));
 }
 
 void TransferHub::finishOutgoing(const std::optional<Failure> &failure)

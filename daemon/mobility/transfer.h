@@ -14,7 +14,6 @@
 #include <QPointer>
 #include <QSslConfiguration>
 
-#include <map>
 #include <memory>
 
 class QNetworkAccessManager;
@@ -115,6 +114,9 @@ public:
 
     // The method a receiver with these limits picks from an offer, if any.
     static std::optional<TransferMethod> chooseMethod(const TransferOffer &offer, const TransferLimits &limits);
+    // The order a sender offers methods in when nobody chose: small states go fastest
+    // in-band (an upload costs a slot and two HTTPS connections first), big ones by HTTP.
+    static QList<TransferMethod> preferredMethods(const StateBundle &state);
 
 Q_SIGNALS:
     // At most every 100 ms per transfer, and once at the end.

@@ -48,6 +48,16 @@ ViewStep::ViewStep(mobility::ViewRequest view, QObject *parent)
 {
 }
 
+void SessionStep::failForReply(const xmpp::Error &error, const QString &request, const QString &refusal)
+{
+    if (error.condition == xmpp::ErrorCondition::Timeout)
+        Q_EMIT failed(ExitStatus::Timeout, QStringLiteral("timeout"), QStringLiteral("the display did not answer %1 in time").arg(request));
+    else if (error.condition == xmpp::ErrorCondition::StanzaError)
+        Q_EMIT failed(ExitStatus::SessionFailed, error.protocolCondition, refusal);
+    else
+        Q_EMIT failed(ExitStatus::ConnectionFailed, xmpp::Error::conditionName(error.condition), error.message());
+}
+
 void ViewStep::start(SessionLink &link)
 {
     m_view.sid = link.sid();
@@ -59,15 +69,10 @@ void ViewStep::start(SessionLink &link)
             return;
         }
         const xmpp::Error &error = reply.error();
-        if (error.condition == xmpp::ErrorCondition::Timeout)
-            Q_EMIT failed(ExitStatus::Timeout, QStringLiteral("timeout"), QStringLiteral("the display did not answer <view/> in time"));
-        else if (error.condition == xmpp::ErrorCondition::StanzaError)
-            Q_EMIT failed(ExitStatus::SessionFailed, error.protocolCondition,
-                          error.protocolCondition == QStringLiteral("item-not-found")
-                              ? QStringLiteral("the display has no app '%1'").arg(m_view.app)
-                              : QStringLiteral("the display refused the view (%1)").arg(error.protocolCondition));
-        else
-            Q_EMIT failed(ExitStatus::ConnectionFailed, xmpp::Error::conditionName(error.condition), error.message());
+        failForReply(error, QStringLiteral("<view/>"),
+                     error.protocolCondition == QStringLiteral("item-not-found")
+                         ? QStringLiteral("the display has no app '%1'").arg(m_view.app)
+                         : QStringLiteral("the display refused the view (%1)").arg(error.protocolCondition));
     });
 }
 
@@ -91,6 +96,12 @@ QString transferProblem(const xmpp::Error &error)
 }
 
 } // namespace
+
+void SessionStep::failForTransfer(mobility::TransferFailed::Reason reason, const xmpp::Error &error, const QString &what)
+{
+    Q_EMIT failed(error.condition == xmpp::ErrorCondition::Timeout ? ExitStatus::Timeout : ExitStatus::SessionFailed,
+                  failureCondition(reason), QStringLiteral("%1: %2").arg(what, transferProblem(error)));
+}
 
 TransferReporter::TransferReporter(SessionLink &link, QString tid, QObject *parent)
     : QObject(parent)
@@ -131,8 +142,7 @@ void SendStateStep::start(SessionLink &link)
     using mobility::TransferMethod;
     QList<TransferMethod> methods = m_state.methods;
     if (methods.isEmpty())
-        methods = total <= 1024 * 1024 ? QList{TransferMethod::Inband, TransferMethod::Upload, TransferMethod::Bundle}
-                                       : QList{TransferMethod::Upload, TransferMethod::Bundle, TransferMethod::Inband};
+        methods = mobility::TransferHub::preferredMethods(m_state.state);
     QStringList names;
     for (TransferMethod method : std::as_const(methods))
         names.append(mobility::transferMethodName(method));
@@ -153,10 +163,8 @@ void SendStateStep::start(SessionLink &link)
     connect(&hub, &mobility::TransferHub::failed, this,
             [this](const QString &tid, mobility::TransferDirection direction, mobility::TransferFailed::Reason reason,
                    const xmpp::Error &error) {
-        if (tid != m_tid || direction != mobility::TransferDirection::Outgoing)
-            return;
-        Q_EMIT failed(error.condition == xmpp::ErrorCondition::Timeout ? ExitStatus::Timeout : ExitStatus::SessionFailed,
-                      failureCondition(reason), QStringLiteral("the state did not reach the display: %1").arg(transferProblem(error)));
+        if (tid == m_tid && direction == mobility::TransferDirection::Outgoing)
+            failForTransfer(reason, error, QStringLiteral("the state did not reach the display"));
     });
     hub.send(m_tid, m_state.state, methods);
 }
@@ -204,8 +212,7 @@ void PullStateStep::start(SessionLink &link)
         if (tid != m_tid || direction != mobility::TransferDirection::Incoming)
             return;
         m_offerTimer.stop();
-        Q_EMIT failed(error.condition == xmpp::ErrorCondition::Timeout ? ExitStatus::Timeout : ExitStatus::SessionFailed,
-                      failureCondition(reason), QStringLiteral("the display's state was not taken: %1").arg(transferProblem(error)));
+        failForTransfer(reason, error, QStringLiteral("the display's state was not taken"));
     });
     QDomDocument document;
     link.sendToDisplay(mobility::StateRequest{link.sid(), m_tid}.toDom(document), this, [this, &link](const xmpp::IqResult &reply) {
@@ -214,13 +221,8 @@ void PullStateStep::start(SessionLink &link)
             return;
         }
         const xmpp::Error &error = reply.error();
-        if (error.condition == xmpp::ErrorCondition::Timeout)
-            Q_EMIT failed(ExitStatus::Timeout, QStringLiteral("timeout"), QStringLiteral("the display did not answer <request/> in time"));
-        else if (error.condition == xmpp::ErrorCondition::StanzaError)
-            Q_EMIT failed(ExitStatus::SessionFailed, error.protocolCondition,
-                          QStringLiteral("the display could not hand over its state (%1)").arg(error.protocolCondition));
-        else
-            Q_EMIT failed(ExitStatus::ConnectionFailed, xmpp::Error::conditionName(error.condition), error.message());
+        failForReply(error, QStringLiteral("<request/>"),
+                     QStringLiteral("the display could not hand over its state (%1)").arg(error.protocolCondition));
     });
 }
 
@@ -235,15 +237,8 @@ void EndStep::start(SessionLink &link)
             return;
         }
         const xmpp::Error &error = reply.error();
-        if (error.condition == xmpp::ErrorCondition::Timeout) {
-            Q_EMIT failed(ExitStatus::Timeout, QStringLiteral("timeout"),
-                          QStringLiteral("the display did not answer <end/> in time"));
-        } else if (error.condition == xmpp::ErrorCondition::StanzaError) {
-            Q_EMIT failed(ExitStatus::SessionFailed, error.protocolCondition,
-                          QStringLiteral("the display refused to end the session (%1)").arg(error.protocolCondition));
-        } else {
-            Q_EMIT failed(ExitStatus::ConnectionFailed, xmpp::Error::conditionName(error.condition), error.message());
-        }
+        failForReply(error, QStringLiteral("<end/>"),
+                     QStringLiteral("the display refused to end the session (%1)").arg(error.protocolCondition));
     });
 }
 

@@ -51,6 +51,14 @@ Q_SIGNALS:
     void done();
     // condition: a stable name for the JSON event; message: for a person.
     void failed(phone::ExitStatus status, const QString &condition, const QString &message);
+
+protected:
+    // failed() for the display's error answer to a request: a timeout names the request
+    // ("<view/>"), a stanza error says refusal, anything else is the connection's.
+    void failForReply(const xmpp::Error &error, const QString &request, const QString &refusal);
+    // failed() for a transfer that did not go through; what: "the state did not reach
+    // the display", and the like.
+    void failForTransfer(mobility::TransferFailed::Reason reason, const xmpp::Error &error, const QString &what);
 };
 
 // Keeps the session for a while (--hold).
