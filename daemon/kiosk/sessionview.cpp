@@ -495,16 +495,15 @@ void SessionView::requestSnapshot(QObject *context, SnapshotCallback callback, i
     }
     // A page still loading (or restarting) is asked once it attaches, within the same time.
     m_snapshots.at(requestId).timeout->start(timeoutMs);
-    if (m_attached) {
-        m_snapshots.at(requestId).askedPage = true;
-        Q_EMIT m_bridge->snapshotRequested(requestId);
-    }
+    askPageForWaitingSnapshots();
 }
 
 void SessionView::askPageForWaitingSnapshots()
 {
+    if (!m_attached)
+        return;
     for (auto &[id, pending] : m_snapshots) {
-        if (!pending.askedPage && m_attached) {
+        if (!pending.askedPage) {
             pending.askedPage = true;
             Q_EMIT m_bridge->snapshotRequested(id);
         }
