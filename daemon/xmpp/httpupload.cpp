@@ -4,10 +4,8 @@
 #include "jid.h"
 #include "namespaces.h"
 
-#include <QCryptographicHash>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
-#include <QSslCipher>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
@@ -490,34 +488,21 @@ static QNetworkRequest transferRequest(const QUrl &url, const QSslConfiguration 
     return request;
 }
 
-// What decides whom a TLS connection trusts and how it presents itself.
-static QByteArray trustKey(const QSslConfiguration &tls)
-{
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(QByteArray::number(int(tls.protocol())) + ' ' + QByteArray::number(int(tls.peerVerifyMode())) + ' '
-                 + QByteArray::number(tls.peerVerifyDepth()));
-    for (const QSslCertificate &ca : tls.caCertificates())
-        hash.addData(ca.digest(QCryptographicHash::Sha256));
-    hash.addData(QByteArrayLiteral("|local"));
-    for (const QSslCertificate &certificate : tls.localCertificateChain())
-        hash.addData(certificate.digest(QCryptographicHash::Sha256));
-    hash.addData(QByteArrayLiteral("|ciphers"));
-    for (const QSslCipher &cipher : tls.ciphers())
-        hash.addData(cipher.name().toLatin1() + ' ');
-    return hash.result().toHex().left(32);
-}
-
 // The network manager pools connections by host and port alone, and a pooled connection
 // keeps the TLS settings (and trust store) of the request that opened it. Transfers
 // therefore go through a child of the caller's manager for each TLS configuration:
-// connections are shared between transfers that trust alike, never otherwise.
+// connections are shared between transfers that trust alike, never otherwise. Callers
+// pass copies of one configuration, which compare equal at once.
 static QNetworkAccessManager &managerFor(QNetworkAccessManager &network, const QSslConfiguration &tls)
 {
-    const QString name = QStringLiteral("kioskd.xmpp.upload.") + QString::fromLatin1(trustKey(tls));
-    if (auto *existing = network.findChild<QNetworkAccessManager *>(name, Qt::FindDirectChildrenOnly))
-        return *existing;
+    static const char tlsProperty[] = "kioskdUploadTls";
+    for (QNetworkAccessManager *child : network.findChildren<QNetworkAccessManager *>(Qt::FindDirectChildrenOnly)) {
+        const QVariant configured = child->property(tlsProperty);
+        if (configured.isValid() && configured.value<QSslConfiguration>() == tls)
+            return *child;
+    }
     auto *manager = new QNetworkAccessManager(&network);
-    manager->setObjectName(name);
+    manager->setProperty(tlsProperty, QVariant::fromValue(tls));
     manager->setProxy(network.proxy());
     manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
     manager->setAutoDeleteReplies(false);

@@ -122,7 +122,6 @@ public:
 
     // finished(Cancelled) once, at once; nothing when already finished.
     void abort();
-    bool isFinished() const { return m_finished; }
 
 Q_SIGNALS:
     void progress(qint64 bytesDone, qint64 bytesTotal); // bytesTotal -1 when unknown
