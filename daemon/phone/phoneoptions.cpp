@@ -352,7 +352,7 @@ std::variant<PhoneOptions, InformationRequest, xmpp::Error> parseCommandLine(con
         auto state = readStateFolder(parser.value(sendState));
         if (!state)
             return usage(state.error().detail);
-        SessionPlan::StateToSend toSend{parser.value(sendState), std::move(state).value(), {}};
+        SessionPlan::StateToSend toSend{std::move(state).value(), {}};
         if (parser.isSet(methods)) {
             for (const QString &name : parser.value(methods).split(u',')) {
                 const auto method = mobility::transferMethodFromName(name.trimmed());

@@ -38,7 +38,6 @@ struct SessionPlan
     // Then move state to the display (--send-state, read when the options are parsed).
     struct StateToSend
     {
-        QString folder;
         mobility::StateBundle state;
         QList<mobility::TransferMethod> methods;
     };

@@ -401,12 +401,9 @@ void PhoneSession::onSessionNotice(const QDomElement &iq, const SessionNotice &n
             // The display cannot have signed in without the phone's proof unless it
             // talks to a server that skipped the check: end the session rather than
             // trust it.
-            QDomDocument document;
-            sendToDisplay(mobility::SidOnly{mobility::SidOnly::Kind::End, m_options.sid}.toDom(document), this,
-                          [](const xmpp::IqResult &) {});
-            failSession(ExitStatus::SessionFailed, xmpp::Error::conditionName(xmpp::ErrorCondition::ServerNotVerified),
-                        QStringLiteral("the display reports the session active, but the server never proved it knows "
-                                       "the password; the phone ended the session"));
+            endAndFailSession(ExitStatus::SessionFailed, xmpp::Error::conditionName(xmpp::ErrorCondition::ServerNotVerified),
+                              QStringLiteral("the display reports the session active, but the server never proved it knows "
+                                             "the password; the phone ended the session"));
             return;
         }
         becomeActive();
@@ -476,12 +473,8 @@ void PhoneSession::runNextStep()
     connect(step, &SessionStep::done, this, &PhoneSession::runNextStep, Qt::QueuedConnection);
     connect(step, &SessionStep::failed, this, [this](ExitStatus status, const QString &condition, const QString &message) {
         if (m_options.plan.end) {
-            // The session was to end anyway: a failed step must not leave it on a public
-            // screen until the display notices the phone is gone.
-            QDomDocument document;
-            sendToDisplay(mobility::SidOnly{mobility::SidOnly::Kind::End, m_options.sid}.toDom(document), this,
-                          [](const xmpp::IqResult &) {});
-            failSession(status, condition, message);
+            // The session was to end anyway.
+            endAndFailSession(status, condition, message);
             return;
         }
         reportError(condition, message);
@@ -523,6 +516,14 @@ void PhoneSession::onWatchdog()
     if (m_phase == Phase::Authenticating)
         sendAbort();
     finish(ExitStatus::Timeout);
+}
+
+void PhoneSession::endAndFailSession(ExitStatus status, const QString &condition, const QString &message)
+{
+    QDomDocument document;
+    sendToDisplay(mobility::SidOnly{mobility::SidOnly::Kind::End, m_options.sid}.toDom(document), this,
+                  [](const xmpp::IqResult &) {});
+    failSession(status, condition, message);
 }
 
 void PhoneSession::failSession(ExitStatus status, const QString &condition, const QString &message)

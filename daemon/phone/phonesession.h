@@ -84,6 +84,9 @@ private:
     // Records a failure, tells the display when it should know, and waits for the
     // ended notice (the status stands whether it comes or not).
     void failSession(ExitStatus status, const QString &condition, const QString &message);
+    // Sends <end/> without waiting for the answer, then fails: the session must not stay
+    // on a public screen until the display notices the phone is gone.
+    void endAndFailSession(ExitStatus status, const QString &condition, const QString &message);
     void sendAbort();
     void reportError(const QString &condition, const QString &message, const QString &step = {});
     void finish(ExitStatus status);
