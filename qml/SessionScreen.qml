@@ -31,6 +31,7 @@ Item {
 
     Item {
         id: signingIn
+        objectName: "signingInView"
         anchors.fill: parent
         opacity: screen.shownActive ? 0 : 1
         visible: opacity > 0
@@ -143,6 +144,7 @@ Item {
 
     Item {
         id: signedIn
+        objectName: "signedInView"
         anchors.fill: parent
         opacity: screen.shownActive ? 1 : 0
         visible: opacity > 0

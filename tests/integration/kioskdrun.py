@@ -103,13 +103,18 @@ class Kioskd:
         return wait_for(lambda: (s := self.status())["state"] == state and s, timeout, 0.2,
                         what=f"state {state} (log: {self.log})")
 
+    def wait_active_session(self, timeout: float = 20) -> dict:
+        """Waits until the first session is active (signed in), not merely paired; returns the status."""
+        return wait_for(lambda: (s := self.status())["sessions"] and s["sessions"][0]["state"] == "active" and s,
+                        timeout, what=f"an active session (log: {self.log})")
+
     def screenshot(self, name: str) -> Path:
         path = self.dir / f"{name}.png"
         reply = self.request({"cmd": "screenshot", "path": str(path)})
         assert reply == {"ok": True}, reply
         return path
 
-    def wait_for_qr(self, expected, timeout: float = 5) -> str:
+    def wait_for_qr(self, expected, timeout: float = 20) -> str:
         """Waits until the screen shows a QR code of expected() (the code fades in)."""
         shots = iter(range(1000))
         return wait_for(lambda: decode_qr(self.screenshot(f"qr-{next(shots)}")) == (want := expected()) and want,

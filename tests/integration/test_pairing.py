@@ -64,9 +64,8 @@ class Pairing(unittest.TestCase):
         self.assert_back_in_standby(uri)
 
     def test_status_shows_the_active_session(self):
-        phone = Phone(self.info).start("pair", "--uri", self.uri(), "--hold", "3", "--end")
-        status = wait_for(lambda: (s := self.kioskd.status())["sessions"] and s["sessions"][0]["state"] == "active" and s,
-                          20, what="an active session")
+        phone = Phone(self.info).start("pair", "--uri", self.uri(), "--hold-until-ended")
+        status = self.kioskd.wait_active_session()
         self.assertEqual(status["state"], "busy")
         self.assertIsNone(status["pair_uri"] if status["state"] == "offline" else None)
         session = status["sessions"][0]
@@ -74,6 +73,7 @@ class Pairing(unittest.TestCase):
         # Busy: no code on screen.
         time.sleep(0.5)
         self.assertIsNone(decode_qr(self.kioskd.screenshot("busy")))
+        self.assertEqual(self.kioskd.request({"cmd": "end", "sid": session["sid"]}), {"ok": True})
         self.assertEqual(phone.wait(), 0, phone.stdout + phone.stderr)
 
     def test_each_scram_variant_the_server_offers(self):
@@ -127,7 +127,7 @@ class Pairing(unittest.TestCase):
 
     def test_busy_display_refuses_without_spending_the_token(self):
         phone = Phone(self.info).start("pair", "--uri", self.uri(), "--hold-until-ended")
-        wait_for(lambda: self.kioskd.status()["state"] == "busy", 20, what="busy")
+        self.kioskd.wait_active_session()
         display = self.kioskd.status()["device_jid"]
 
         async def try_pair(peer):
@@ -166,7 +166,7 @@ class Pairing(unittest.TestCase):
 
     def test_only_the_paired_phone_may_act_on_the_session(self):
         phone = Phone(self.info).start("pair", "--uri", self.uri(), "--sid", "shared", "--hold-until-ended")
-        wait_for(lambda: self.kioskd.status()["state"] == "busy", 20, what="busy")
+        self.kioskd.wait_active_session()
         display = self.kioskd.status()["device_jid"]
 
         async def meddle(peer):
@@ -187,19 +187,17 @@ class Pairing(unittest.TestCase):
     def test_phone_going_offline_ends_the_session(self):
         uri = self.uri()
         phone = Phone(self.info).start("pair", "--uri", uri, "--hold-until-ended")
-        wait_for(lambda: self.kioskd.status()["state"] == "busy" and self.kioskd.status()["sessions"][0]["state"] == "active",
-                 20, what="an active session")
+        self.kioskd.wait_active_session()
+        started = time.monotonic()
         phone.process.send_signal(signal.SIGKILL)
         phone.wait()
-        started = time.monotonic()
         self.assert_back_in_standby(uri)
         self.assertGreaterEqual(time.monotonic() - started, 3, "ended before the grace period")
 
     def test_end_on_screen_and_the_wipe(self):
         uri = self.uri()
         phone = Phone(self.info).start("pair", "--uri", uri, "--hold-until-ended")
-        sid = wait_for(lambda: (s := self.kioskd.status())["sessions"] and s["sessions"][0]["state"] == "active"
-                       and s["sessions"][0]["sid"], 20, what="an active session")
+        sid = self.kioskd.wait_active_session()["sessions"][0]["sid"]
         self.assertEqual(self.kioskd.request({"cmd": "end", "sid": sid}), {"ok": True})
         self.assertEqual(phone.wait(), 0)
         self.assertEqual(phone.event("ended")["reason"], "user")
@@ -249,29 +247,41 @@ class ViewFilterEndToEnd(unittest.TestCase):
         kioskd = Kioskd(self.info, apps_dir=apps).start()
         bob_jid = self.info["users"]["bob"]["jid"]
         try:
-            phone = Phone(self.info).start("pair", "--uri", kioskd.status()["pair_uri"], "--view", "echo",
-                                           "--param", f"peer={bob_jid}/echo",
-                                           "--accept", f"message,ns=urn:example:test,from={bob_jid}",
-                                           "--send", f"message,to={bob_jid}", "--hold-until-ended")
-            user_jid = wait_for(lambda: (s := kioskd.status())["sessions"] and s["sessions"][0]["app"] == "echo"
-                                and s["sessions"][0]["jid"], 20, what="the view")
+            phone = None
 
             async def exchange(peer):
+                # bob is online before the page starts: the server drops what it sends to an
+                # offline resource, and the page's first words are "ready".
+                nonlocal phone
                 heard = []
+                wanted = {"ready", "seen a1 accepted", "seen a2 try-forbidden", "refused named"}
                 ready = asyncio.get_running_loop().create_future()
+                everything = asyncio.get_running_loop().create_future()
 
                 def on_message(message):
                     heard.append(message["body"])
                     if message["body"] == "ready" and not ready.done():
                         ready.set_result(True)
+                    if wanted <= set(heard) and not everything.done():
+                        everything.set_result(True)
                 peer.add_event_handler("message", on_message)
+                phone = Phone(self.info).start("pair", "--uri", kioskd.status()["pair_uri"], "--view", "echo",
+                                               "--param", f"peer={bob_jid}/echo",
+                                               "--accept", f"message,ns=urn:example:test,from={bob_jid}",
+                                               "--send", f"message,to={bob_jid}", "--hold-until-ended")
+                user_jid = await asyncio.to_thread(
+                    wait_for, lambda: (s := kioskd.status())["sessions"] and s["sessions"][0]["app"] == "echo"
+                    and s["sessions"][0]["jid"], 20, what="the view")
                 await asyncio.wait_for(ready, 60)
                 for ident, body, ns in (("a1", "accepted", "urn:example:test"), ("r1", "no-namespace", None),
                                         ("r2", "other-namespace", "urn:example:other"),
                                         ("a2", "try-forbidden", "urn:example:test")):
                     extra = f"<x xmlns='{ns}'/>" if ns else ""
                     peer.send_raw(f"<message to='{user_jid}' id='{ident}' type='chat'><body>{body}</body>{extra}</message>")
-                await asyncio.sleep(4)
+                await asyncio.wait_for(everything, 30)
+                # The page answers in order, so whatever it made of r1 and r2 came before a2's
+                # answers; a moment more would catch a late "forbidden-sent".
+                await asyncio.sleep(1)
                 return heard
             heard = asyncio.run(with_peer(self.info, "bob", "echo", exchange))
             self.assertIn("seen a1 accepted", heard)
@@ -297,8 +307,7 @@ class Shutdown(unittest.TestCase):
     def test_sigterm_ends_the_session_first(self):
         kioskd = Kioskd(self.info).start()
         phone = Phone(self.info).start("pair", "--uri", kioskd.status()["pair_uri"], "--hold-until-ended")
-        wait_for(lambda: (s := kioskd.status())["sessions"] and s["sessions"][0]["state"] == "active", 20,
-                 what="an active session")
+        kioskd.wait_active_session()
         self.assertEqual(kioskd.stop(), 0)
         self.assertEqual(phone.wait(), 0, phone.stdout + phone.stderr)
         self.assertEqual(phone.event("ended")["reason"], "shutdown")
@@ -397,8 +406,7 @@ class PasswordNeverReachesTheDisplay(unittest.TestCase):
         kioskd.start("--verbose")
         try:
             phone = Phone(self.info).start("pair", "--uri", kioskd.status()["pair_uri"], "--hold-until-ended")
-            status = wait_for(lambda: (s := kioskd.status())["sessions"] and s["sessions"][0]["state"] == "active" and s,
-                              20, what="an active session")
+            status = kioskd.wait_active_session()
             replies = [str(status), str(kioskd.request({"cmd": "status"}))]
             core = kioskd.dir / "kioskd.core"
             dump = subprocess.run(["gcore", "-o", str(kioskd.dir / "kioskd"), str(kioskd.process.pid)],

@@ -69,7 +69,8 @@ class Transfer(unittest.TestCase):
     def setUp(self):
         self.work = Path(tempfile.mkdtemp(prefix="kioskd-transfer-"))
         self.kioskd = Kioskd(self.info, apps_dir=APPS, transfer={"max-state-mb": 32},
-                             **{"phone-offline-grace": 5}).start()
+                             # Long enough that a session whose phone gave up is still there to check.
+                             **{"phone-offline-grace": 15}).start()
 
     def tearDown(self):
         self.assertEqual(self.kioskd.stop(), 0, "kioskd did not exit cleanly")
@@ -158,6 +159,7 @@ class Transfer(unittest.TestCase):
         self.assertEqual(session["transfer"]["reason"], reason, session)
         self.assertNotIn("received_state", session)
         self.assertIn(f'failed: "{reason}"', self.kioskd.output())
+        self.assertEqual(self.kioskd.request({"cmd": "end", "sid": session["sid"]}), {"ok": True})
 
     def test_corrupted_digest_applies_nothing(self):
         for method in ("inband", "upload"):
@@ -202,7 +204,7 @@ class Transfer(unittest.TestCase):
         self.assertNotIn("received_state", session)
         self.assertLess(session["transfer"]["bytes"], session["transfer"]["total"])
         # The display serves on: the session ends for the missing phone, the next one pairs.
-        self.kioskd.wait_state("standby", 30)
+        self.kioskd.wait_state("standby", 45)
         source = make_state(self.work / "after", {"a.txt": b"after"})
         phone = self.pair(*VIEW, "--send-state", str(source), "--end")
         self.assertEqual(phone.code, 0, phone.stdout + phone.stderr)

@@ -7,12 +7,56 @@
 #include "qrimageprovider.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QImage>
 #include <QProcess>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QTest>
+
+#include <algorithm>
+
+// Visible to a person: shown, and not faded out by the item or any item it is in.
+inline bool isOnScreen(const QQuickItem *item)
+{
+    if (!item || !item->isVisible())
+        return false;
+    qreal opacity = 1;
+    for (const QQuickItem *it = item; it; it = it->parentItem())
+        opacity *= it->opacity();
+    return opacity > 0.99;
+}
+
+// No cross-fade half way: the window's screens and banner (the children of its content
+// item) and each of moreLayers are either fully shown or fully gone. Qt Quick animations
+// advance with rendered frames, so on a busy machine a fade outlasts its nominal length:
+// tests wait for this rather than for a fixed time.
+inline bool fadesSettled(QQuickWindow *window, const QList<const QQuickItem *> &moreLayers = {})
+{
+    QList<const QQuickItem *> layers = moreLayers;
+    for (const QQuickItem *child : window->contentItem()->childItems())
+        layers << child;
+    return std::all_of(layers.cbegin(), layers.cend(), [](const QQuickItem *layer) {
+        return layer && (layer->opacity() == 0 || layer->opacity() == 1);
+    });
+}
+
+// How long a screen test waits for a fade to end on a starved machine.
+constexpr int fadeTimeoutMs = 10000;
+
+// Waits until the window has drawn no frame for quietMs: whatever was animating is over.
+// For tests that count the frames an idle screen draws.
+inline bool waitForQuietScene(QQuickWindow *window, int quietMs = 250)
+{
+    QElapsedTimer sinceFrame;
+    sinceFrame.start();
+    const auto connection = QObject::connect(window, &QQuickWindow::afterRendering, window,
+                                             [&sinceFrame] { sinceFrame.restart(); }, Qt::DirectConnection);
+    const bool quiet = QTest::qWaitFor([&] { return sinceFrame.elapsed() >= quietMs; }, fadeTimeoutMs);
+    QObject::disconnect(connection);
+    return quiet;
+}
 
 // What zbarimg read from an image: its exit status (0 found, 4 nothing found) and text.
 struct Decoded

@@ -16,6 +16,7 @@
 #include <QTest>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 
 namespace {
@@ -29,7 +30,9 @@ const QString signInFailed = QStringLiteral(
 const QString sessionEnded = QStringLiteral(
     "Session ended. Everything from it was wiped from this screen.");
 constexpr int rotationPeriodSeconds = 60;
-// Longer than any of the screens' fades.
+// Longer than any of the screens' fades; only for checks that nothing changes. Qt Quick
+// animations advance with rendered frames, so on a busy machine a fade can take longer:
+// everything else waits for its end state (waitUntilShown).
 constexpr int settleMs = 700;
 
 // What the daemon says about a session in each state.
@@ -40,17 +43,6 @@ QString sessionLineFor(const QString &state)
     if (state == QStringLiteral("authenticating"))
         return QStringLiteral("Confirm on your phone to sign in as %1.").arg(user);
     return QStringLiteral("Signed in as %1.").arg(user);
-}
-
-// Visible to a person: shown, and not faded out by the item or any item it is in.
-bool isOnScreen(const QQuickItem *item)
-{
-    if (!item || !item->isVisible())
-        return false;
-    qreal opacity = 1;
-    for (const QQuickItem *it = item; it; it = it->parentItem())
-        opacity *= it->opacity();
-    return opacity > 0.99;
 }
 
 QRectF sceneRect(const QQuickItem *item)
@@ -85,21 +77,37 @@ private:
         return m_window->findChild<QQuickItem *>(QString::fromLatin1(objectName));
     }
 
-    // One session on a display whose only slot it takes, as the daemon reports it.
-    void showSession(const QString &state)
+    // Waits until shown() holds and no fade is running any more.
+    bool waitUntilShown(const std::function<bool()> &shown) const
+    {
+        return QTest::qWaitFor([&] {
+            return shown() && fadesSettled(m_window, {item("signingInView"), item("signedInView")});
+        }, fadeTimeoutMs);
+    }
+
+    bool standbyShown() const
+    {
+        return isOnScreen(item("qrCodeImage")) && !item("endSessionButton")->isVisible()
+               && !item("cancelSessionButton")->isVisible();
+    }
+
+    // One session on a display whose only slot it takes, as the daemon reports it; true
+    // once its screen has faded in.
+    bool showSession(const QString &state)
     {
         m_status.setState(QStringLiteral("busy"));
         m_status.setSession(sessionId, state, user, sessionLineFor(state));
-        QTest::qWait(settleMs);
+        const char *button = state == QStringLiteral("active") ? "endSessionButton" : "cancelSessionButton";
+        return waitUntilShown([&] { return isOnScreen(item(button)) && !item("qrCodeImage")->isVisible(); });
     }
 
     // What the daemon does once a session is over: the slot is free, the code comes back.
-    void endSessionAsTheDaemonDoes(const QString &message)
+    bool endSessionAsTheDaemonDoes(const QString &message)
     {
         m_status.setSession(QString(), QString(), QString(), QString());
         m_status.setState(QStringLiteral("standby"));
         m_status.setMessage(message);
-        QTest::qWait(settleMs);
+        return waitUntilShown([&] { return standbyShown() && isOnScreen(item("messageBanner")); });
     }
 
     // Taps the button by its objectName at `where` (item coordinates; its centre by
@@ -164,7 +172,7 @@ private Q_SLOTS:
         m_status.setPairing(pairUri,
                             QDateTime::currentDateTime().addSecs(rotationPeriodSeconds - 18),
                             rotationPeriodSeconds);
-        QTest::qWait(settleMs);
+        QVERIFY(waitUntilShown([&] { return standbyShown() && !item("messageBanner")->isVisible(); }));
     }
 
     void cleanup()
@@ -202,7 +210,7 @@ private Q_SLOTS:
         QFETCH(QString, state);
         QFETCH(QSize, size);
         QVERIFY(resizeWindow(size.width(), size.height()));
-        showSession(state);
+        QVERIFY(showSession(state));
 
         const QString path = screenshot(QStringLiteral("session-%1-%2x%3")
                                             .arg(state).arg(size.width()).arg(size.height()));
@@ -272,7 +280,7 @@ private Q_SLOTS:
         m_status.setState(QStringLiteral("busy"));
 
         m_status.setSession(sessionId, QStringLiteral("authenticating"), longUser, QString());
-        QTest::qWait(settleMs);
+        QVERIFY(waitUntilShown([&] { return isOnScreen(item("cancelSessionButton")); }));
         QVERIFY(!screenshot(QStringLiteral("session-long-authenticating-%1x%2")
                                 .arg(size.width()).arg(size.height())).isEmpty());
         const QQuickItem *headline = item("signingInHeadline");
@@ -280,7 +288,7 @@ private Q_SLOTS:
         QVERIFY(headline->property("lineCount").toInt() <= 2);
 
         m_status.setSession(sessionId, QStringLiteral("active"), longUser, QString());
-        QTest::qWait(settleMs);
+        QVERIFY(waitUntilShown([&] { return isOnScreen(item("endSessionButton")); }));
         QVERIFY(!screenshot(QStringLiteral("session-long-active-%1x%2")
                                 .arg(size.width()).arg(size.height())).isEmpty());
         const QQuickItem *shownUser = item("signedInUser");
@@ -296,7 +304,8 @@ private Q_SLOTS:
     void signingInRedrawsRarely()
     {
         QVERIFY(resizeWindow(1280, 720));
-        showSession(QStringLiteral("authenticating"));
+        QVERIFY(showSession(QStringLiteral("authenticating")));
+        QVERIFY(waitForQuietScene(m_window));
         int frames = 0;
         const auto connection = connect(m_window, &QQuickWindow::afterRendering, this,
                                         [&frames] { ++frames; }, Qt::DirectConnection);
@@ -305,7 +314,7 @@ private Q_SLOTS:
         QVERIFY2(frames >= 3, qPrintable(QString::number(frames)));
         QVERIFY2(frames <= 10, qPrintable(QString::number(frames)));
 
-        showSession(QStringLiteral("active"));
+        QVERIFY(showSession(QStringLiteral("active")));
         QVERIFY(!item("signingInIndicator")->property("running").toBool());
     }
 
@@ -315,9 +324,9 @@ private Q_SLOTS:
         QVERIFY(resizeWindow(1280, 720));
         QCOMPARE(tap("endSessionButton"), QStringList());
         QCOMPARE(tap("cancelSessionButton"), QStringList());
-        showSession(QStringLiteral("connecting"));
+        QVERIFY(showSession(QStringLiteral("connecting")));
         QCOMPARE(tap("endSessionButton"), QStringList());
-        showSession(QStringLiteral("active"));
+        QVERIFY(showSession(QStringLiteral("active")));
         QCOMPARE(tap("cancelSessionButton"), QStringList());
     }
 
@@ -346,7 +355,7 @@ private Q_SLOTS:
         QFETCH(QSize, size);
         QVERIFY(resizeWindow(size.width(), size.height()));
         m_status.setMessage(signInFailed);
-        QTest::qWait(settleMs);
+        QVERIFY(waitUntilShown([&] { return isOnScreen(item("messageBanner")); }));
 
         const QString path = screenshot(QStringLiteral("standby-message-%1x%2")
                                             .arg(size.width()).arg(size.height()));
@@ -364,8 +373,7 @@ private Q_SLOTS:
 
         // Gone again once the daemon clears it.
         m_status.setMessage(QString());
-        QTest::qWait(settleMs);
-        QVERIFY(!banner->isVisible());
+        QVERIFY(waitUntilShown([&] { return !banner->isVisible(); }));
     }
 
     // End, then what the daemon does: the code is back, the banner says what happened,
@@ -373,9 +381,9 @@ private Q_SLOTS:
     void endedSessionLeavesNothingBehind()
     {
         QVERIFY(resizeWindow(1280, 720));
-        showSession(QStringLiteral("active"));
+        QVERIFY(showSession(QStringLiteral("active")));
         QCOMPARE(tap("endSessionButton"), QStringList{sessionId});
-        endSessionAsTheDaemonDoes(sessionEnded);
+        QVERIFY(endSessionAsTheDaemonDoes(sessionEnded));
 
         const QString path = screenshot(QStringLiteral("session-ended-1280x720"));
         QVERIFY(!path.isEmpty());
@@ -408,7 +416,7 @@ private Q_SLOTS:
                              "comes back.")
             : signInFailed;
         m_status.setMessage(message);
-        showSession(state);
+        QVERIFY(showSession(state));
         const QString path = screenshot(QStringLiteral("session-%1-message-%2x%3")
                                             .arg(state).arg(size.width()).arg(size.height()));
         QVERIFY(!path.isEmpty());
@@ -432,7 +440,7 @@ private Q_SLOTS:
     void transferShowsProgressThenHowItEnded()
     {
         QVERIFY(resizeWindow(1280, 720));
-        showSession(QStringLiteral("active"));
+        QVERIFY(showSession(QStringLiteral("active")));
         const QQuickItem *bar = item("transferBar");
         QVERIFY(bar);
         QVERIFY(!bar->isVisible());
@@ -450,7 +458,6 @@ private Q_SLOTS:
 
         const QString done = QStringLiteral("Your session arrived.");
         m_status.setTransfer(false, 1.0, done);
-        QTest::qWait(settleMs);
         QVERIFY(isOnScreen(bar));
         QCOMPARE(item("transferLine")->property("text").toString(), done);
         QVERIFY(!track->isVisible());

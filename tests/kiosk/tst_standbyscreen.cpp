@@ -71,6 +71,16 @@ private:
         return m_window->findChild<QQuickItem *>(QStringLiteral("qrCodeImage"));
     }
 
+    // True once the screen shows the code of uri at full opacity, with no fade running.
+    bool showsCode(const QString &uri)
+    {
+        return QTest::qWaitFor([&] {
+            const QQuickItem *image = qrCodeImage();
+            return isOnScreen(image) && image->parentItem()->property("shownText").toString() == uri
+                   && fadesSettled(m_window);
+        }, fadeTimeoutMs);
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -92,6 +102,9 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(m_window));
         QVERIFY(qrCodeImage());
     }
+
+    // Every test starts from the standby screen showing pairUri.
+    void init() { QVERIFY(showsCode(pairUri)); }
 
     void cleanup()
     {
@@ -173,7 +186,7 @@ private Q_SLOTS:
         m_status.setPairing(nextPairUri,
                             QDateTime::currentDateTime().addSecs(rotationPeriodSeconds),
                             rotationPeriodSeconds);
-        QTest::qWait(800);
+        QVERIFY(showsCode(nextPairUri));
         const QString path = screenshot(QStringLiteral("standby-rotated-1280x720"));
         QVERIFY(!path.isEmpty());
         const Decoded decoded = decodeWithZbar(path);
@@ -183,14 +196,13 @@ private Q_SLOTS:
         m_status.setPairing(pairUri,
                             QDateTime::currentDateTime().addSecs(rotationPeriodSeconds - 18),
                             rotationPeriodSeconds);
-        QTest::qWait(800);
     }
 
     // An idle lobby screen redraws for the countdown, once a second, and for nothing else.
     void idleScreenRedrawsOncePerSecond()
     {
         QVERIFY(resizeWindow(1280, 720));
-        QTest::qWait(600); // let any transition from the tests before finish
+        QVERIFY(waitForQuietScene(m_window));
         int frames = 0;
         const auto connection = connect(m_window, &QQuickWindow::afterRendering, this,
                                         [&frames] { ++frames; }, Qt::DirectConnection);
@@ -222,7 +234,7 @@ private Q_SLOTS:
         // The daemon keeps the last pair URI while offline; the screen must not show it.
         m_status.setNotice(notice);
         m_status.setState(state);
-        QTest::qWait(500); // the cross-fade between screens
+        QVERIFY(QTest::qWaitFor([&] { return !qrCodeImage()->isVisible() && fadesSettled(m_window); }, fadeTimeoutMs));
         const QString path = screenshot(QStringLiteral("%1-%2x%3")
                                             .arg(state).arg(size.width()).arg(size.height()));
         QVERIFY(!path.isEmpty());
@@ -230,7 +242,6 @@ private Q_SLOTS:
 
         m_status.setState(QStringLiteral("standby"));
         m_status.setNotice(QString());
-        QTest::qWait(500);
     }
 
     void renderedModulesAreWholePixels_data()

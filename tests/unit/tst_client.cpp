@@ -210,7 +210,7 @@ private Q_SLOTS:
         QCOMPARE(scheduled.size(), 1);
         QVERIFY(scheduled.first().first().toInt() <= 20);
         QTRY_VERIFY(transport && transport->objectName().isEmpty());
-        QCOMPARE(client->state(), Client::State::Negotiating);
+        QTRY_COMPARE(client->state(), Client::State::Negotiating);
     }
 
     void requiresTls()

@@ -91,7 +91,7 @@ private Q_SLOTS:
         IqTracker tracker;
         std::optional<IqResult> outcome;
         tracker.track(QStringLiteral("t"), QString(), own, 30, nullptr, [&outcome](const IqResult &r) { outcome = r; });
-        QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), 2000);
+        QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), 10000);
         QCOMPARE(outcome->error().condition, ErrorCondition::Timeout);
         QCOMPARE(tracker.pendingCount(), 0);
     }

@@ -54,7 +54,7 @@ private Q_SLOTS:
         ServerResolver resolver;
         QSignalSpy resolved(&resolver, &ServerResolver::resolved);
         resolver.resolve(QStringLiteral("kioskd-test.invalid"), 3000);
-        QVERIFY(resolved.wait(5000));
+        QVERIFY(resolved.wait(15000));
         const auto addresses = resolved.first().first().value<QList<ServerAddress>>();
         QCOMPARE(addresses.size(), 1);
         QCOMPARE(addresses.first().port, quint16(5222));
