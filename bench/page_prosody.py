@@ -13,7 +13,8 @@ each of them (and back to the sender) at the same moment:
   slixmpp       a slixmpp client (this program's `receiver` command);
   strophe_bosh  bench/apps/stream/strophe.html with Strophe.js over BOSH (/http-bind),
   strophe_ws    and over WebSocket (/xmpp-websocket), each in a headless Chromium of its
-                own (--ignore-certificate-errors: it does not know the fixture's CA).
+                own, which trusts the server's key alone: the one the fixture's CA signed
+                (--ignore-certificate-errors-spki-list; Chromium does not take a CA file).
 The pages share their bookkeeping (bench/apps/stream/stream.js); the slixmpp receiver
 does the same in Python. Each notes when each message reached its handler, on the
 machine's clock (performance.timeOrigin + performance.now() in the pages).
@@ -50,12 +51,15 @@ Prints "name value unit" lines on stdout (page_server_...), one line per round o
 something it needs is missing."""
 import argparse
 import asyncio
+import base64
 import json
 import logging
 import os
 import resource
 import secrets
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -486,13 +490,29 @@ class Bench:
              "--hold-until-ended", "--timeout", "30"],
             stdout=phone_log, stderr=args.log, preexec_fn=die_with_parent)
 
+    def server_key_pin(self) -> str:
+        """The base64 SHA-256 of the HTTPS server's public key (SPKI), once its certificate
+        verified against the fixture's CA: what Chromium is told to trust."""
+        host = "127.0.0.1"
+        with socket.create_connection((host, self.info["https_port"]), timeout=10) as raw:
+            with tls_context(self.info["ca_file"]).wrap_socket(raw, server_hostname="localhost") as tls:
+                certificate = ssl.DER_cert_to_PEM_cert(tls.getpeercert(binary_form=True))
+        key = subprocess.run(["openssl", "x509", "-noout", "-pubkey"], input=certificate.encode(),
+                             capture_output=True, check=True).stdout
+        der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=key,
+                             capture_output=True, check=True).stdout
+        digest = subprocess.run(["openssl", "dgst", "-sha256", "-binary"], input=der,
+                                capture_output=True, check=True).stdout
+        return base64.b64encode(digest).decode()
+
     def start_browser(self, name: str) -> subprocess.Popen:
         profile = self.dir / f"chromium-{name}"
         log = open(self.dir / f"chromium-{name}.log", "wb")
         self.files.append(log)
         url = f"http://127.0.0.1:{self.pages.port}/strophe.html?name={name}"
         return subprocess.Popen(
-            [self.args.chromium, "--headless", "--no-sandbox", "--disable-gpu", "--ignore-certificate-errors",
+            [self.args.chromium, "--headless", "--no-sandbox", "--disable-gpu",
+             f"--ignore-certificate-errors-spki-list={self.server_key_pin()}",
              f"--user-data-dir={profile}", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
              "--disable-background-networking", "--disable-background-timer-throttling",
              "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows", "--mute-audio",
