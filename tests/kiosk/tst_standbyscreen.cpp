@@ -77,7 +77,7 @@ private:
         return QTest::qWaitFor([&] {
             const QQuickItem *image = qrCodeImage();
             return isOnScreen(image) && image->parentItem()->property("shownText").toString() == uri
-                   && fadesSettled(m_window);
+                   && fadesSettled(m_window, {image});
         }, fadeTimeoutMs);
     }
 
@@ -103,8 +103,17 @@ private Q_SLOTS:
         QVERIFY(qrCodeImage());
     }
 
-    // Every test starts from the standby screen showing pairUri.
-    void init() { QVERIFY(showsCode(pairUri)); }
+    // Every test starts from the standby screen showing pairUri, whatever the test before
+    // left behind.
+    void init()
+    {
+        m_status.setNotice(QString());
+        m_status.setState(QStringLiteral("standby"));
+        m_status.setPairing(pairUri,
+                            QDateTime::currentDateTime().addSecs(rotationPeriodSeconds - 18),
+                            rotationPeriodSeconds);
+        QVERIFY(showsCode(pairUri));
+    }
 
     void cleanup()
     {
