@@ -71,14 +71,19 @@ def cpu_seconds_of(pids: list[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def write_secret(path: Path, text: str) -> Path:
+    """A password file only its owner can read, as kioskd and kiosk-phone take them."""
+    path.write_text(text + "\n")
+    path.chmod(0o600)
+    return path
+
+
 def write_kioskd_config(directory: Path, info: dict, rotation: int = 300, extra: str = "") -> Path:
     """The display's configuration for a fixture server, as tests/integration/kioskdrun.py
     writes it. The default rotation of 300 s is far beyond a benchmark's run, so the code
     on screen cannot change under a measurement."""
     display = info["users"]["display"]
-    secret = directory / "device.secret"
-    secret.write_text(display["password"] + "\n")
-    secret.chmod(0o600)
+    secret = write_secret(directory / "device.secret", display["password"])
     config = directory / "kioskd.ini"
     config.write_text("\n".join([
         "[device]", f"jid = {display['jid']}/display", f"password-file = {secret}",
@@ -107,15 +112,19 @@ def control_request(path: Path, payload: dict, timeout: float = 5) -> dict | Non
         return None
 
 
+def phone_as_alice(phone: str, info: dict, password_file: Path, args: list[str]) -> list[str]:
+    """The kiosk-phone command line as the fixture's alice (resource `phone`, STARTTLS, the
+    fixture's CA) with the given command and options."""
+    return [phone, "--jid", info["users"]["alice"]["jid"], "--password-file", str(password_file),
+            "--resource", "phone", "--host", info["host"], "--port", str(info["starttls_port"]), "--tls", "starttls",
+            "--ca-file", info["ca_file"], *args]
+
+
 def run_phone_as_alice(phone: str, info: dict, password_file: Path, args: list[str], log,
                        timeout: float) -> tuple[int, list[dict]]:
-    """kiosk-phone as the fixture's alice (resource `phone`, STARTTLS, the fixture's CA)
-    with the given command and options; its exit status and event lines."""
-    alice = info["users"]["alice"]
-    command = [phone, "--jid", alice["jid"], "--password-file", str(password_file), "--resource", "phone",
-               "--host", info["host"], "--port", str(info["starttls_port"]), "--tls", "starttls",
-               "--ca-file", info["ca_file"], *args]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, preexec_fn=die_with_parent)
+    """kiosk-phone as alice (phone_as_alice) run to its end; its exit status and event lines."""
+    process = subprocess.Popen(phone_as_alice(phone, info, password_file, args), stdout=subprocess.PIPE,
+                               stderr=log, preexec_fn=die_with_parent)
     try:
         out, _ = process.communicate(timeout=timeout)
     finally:

@@ -45,7 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "interop"))
 from benchutil import (Display, cpu_seconds_of, emit, exit_on_sigterm, note, percentile,  # noqa: E402
-                       run_phone_as_alice)
+                       run_phone_as_alice, write_secret)
 from xmpppeer import Peer  # noqa: E402
 
 HANDOVER_PHASES = ("pair", "connect", "sasl", "session", "total")
@@ -140,9 +140,7 @@ def main() -> int:
 
     display = Display(args.kioskd, info, args.log)
     secrets_dir = Path(tempfile.mkdtemp(prefix="kiosk-phone-bench-"))
-    password_file = secrets_dir / "password"
-    password_file.write_text(info["users"]["alice"]["password"] + "\n")
-    password_file.chmod(0o600)
+    password_file = write_secret(secrets_dir / "password", info["users"]["alice"]["password"])
     handovers, directs, failures = [], [], 0
     load_start = load_1min()
     try:

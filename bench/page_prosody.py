@@ -52,6 +52,7 @@ something it needs is missing."""
 import argparse
 import asyncio
 import base64
+import hashlib
 import json
 import logging
 import os
@@ -73,7 +74,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests" / "interop"))
 from benchutil import (control_request, cpu_seconds_of, die_with_parent, emit, exit_on_sigterm, median,  # noqa: E402
-                       note, percentile, stop, write_kioskd_config)
+                       note, percentile, phone_as_alice, stop, write_kioskd_config, write_secret)
 from xmpppeer import tls_context  # noqa: E402
 
 import slixmpp  # noqa: E402
@@ -444,8 +445,9 @@ class Bench:
                    if name in self.receivers}
         if configs:
             self.pages = PageServer(self.loop, self.reports, args.strophe, configs)
+            pin = self.server_key_pin()
             for name in configs:
-                self.browsers[name] = self.start_browser(name)
+                self.browsers[name] = self.start_browser(name, pin)
 
         everyone = {NICKS[r] for r in self.receivers}
         try:
@@ -464,55 +466,47 @@ class Bench:
     async def start_kioskd(self) -> None:
         """kioskd, paired by kiosk-phone (SASL relay), showing bench/apps/stream."""
         info, args = self.info, self.args
-        config = write_kioskd_config(self.dir, info, rotation=3600)
-        with open(config, "a") as out:
-            out.write(f"[apps]\ndir = {args.apps}\n")
+        config = write_kioskd_config(self.dir, info, rotation=3600, extra=f"[apps]\ndir = {args.apps}\n")
         control = self.dir / "control.sock"
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QTWEBENGINE_DISABLE_SANDBOX="1")
         self.kioskd = subprocess.Popen([args.kioskd, "--config", str(config), "--headless", "--control", str(control)],
                                        stdout=args.log, stderr=args.log, env=env, preexec_fn=die_with_parent)
         status = await self.until(lambda: (s := control_request(control, {"cmd": "status"}) if control.exists() else None)
                                   and s.get("state") == "standby" and s.get("pair_uri") and s, 30, "kioskd in standby")
-        password_file = self.dir / "alice.password"
-        password_file.write_text(info["users"]["alice"]["password"] + "\n")
-        password_file.chmod(0o600)
+        password_file = write_secret(self.dir / "alice.password", info["users"]["alice"]["password"])
         bob = info["users"]["bob"]["jid"]
         phone_log = open(self.dir / "phone.out", "wb")
         self.files.append(phone_log)
         self.phone = subprocess.Popen(
-            [args.phone, "--jid", info["users"]["alice"]["jid"], "--password-file", str(password_file),
-             "--resource", "phone", "--host", info["host"], "--port", str(info["starttls_port"]), "--tls", "starttls",
-             "--ca-file", info["ca_file"], "pair", "--uri", status["pair_uri"], "--view", "stream",
-             "--param", f"room={self.room}", "--param", f"nick={NICKS['kioskd']}",
-             "--param", f"report={bob}/bench-sender",
-             "--accept", f"message,ns={STREAM_NS},from={self.room}",
-             "--send", f"presence,to={self.room}", "--send", f"message,to={bob}",
-             "--hold-until-ended", "--timeout", "30"],
+            phone_as_alice(args.phone, info, password_file,
+                           ["pair", "--uri", status["pair_uri"], "--view", "stream",
+                            "--param", f"room={self.room}", "--param", f"nick={NICKS['kioskd']}",
+                            "--param", f"report={bob}/bench-sender",
+                            "--accept", f"message,ns={STREAM_NS},from={self.room}",
+                            "--send", f"presence,to={self.room}", "--send", f"message,to={bob}",
+                            "--hold-until-ended", "--timeout", "30"]),
             stdout=phone_log, stderr=args.log, preexec_fn=die_with_parent)
 
     def server_key_pin(self) -> str:
         """The base64 SHA-256 of the HTTPS server's public key (SPKI), once its certificate
         verified against the fixture's CA: what Chromium is told to trust."""
-        host = "127.0.0.1"
-        with socket.create_connection((host, self.info["https_port"]), timeout=10) as raw:
+        with socket.create_connection((self.info["host"], self.info["https_port"]), timeout=10) as raw:
             with tls_context(self.info["ca_file"]).wrap_socket(raw, server_hostname="localhost") as tls:
                 certificate = ssl.DER_cert_to_PEM_cert(tls.getpeercert(binary_form=True))
+        # The public key in PEM: its base64 body is the SPKI's DER.
         key = subprocess.run(["openssl", "x509", "-noout", "-pubkey"], input=certificate.encode(),
-                             capture_output=True, check=True).stdout
-        der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=key,
-                             capture_output=True, check=True).stdout
-        digest = subprocess.run(["openssl", "dgst", "-sha256", "-binary"], input=der,
-                                capture_output=True, check=True).stdout
-        return base64.b64encode(digest).decode()
+                             capture_output=True, check=True, text=True).stdout
+        der = base64.b64decode("".join(line for line in key.splitlines() if not line.startswith("-----")))
+        return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
-    def start_browser(self, name: str) -> subprocess.Popen:
+    def start_browser(self, name: str, server_key_pin: str) -> subprocess.Popen:
         profile = self.dir / f"chromium-{name}"
         log = open(self.dir / f"chromium-{name}.log", "wb")
         self.files.append(log)
         url = f"http://127.0.0.1:{self.pages.port}/strophe.html?name={name}"
         return subprocess.Popen(
             [self.args.chromium, "--headless", "--no-sandbox", "--disable-gpu",
-             f"--ignore-certificate-errors-spki-list={self.server_key_pin()}",
+             f"--ignore-certificate-errors-spki-list={server_key_pin}",
              f"--user-data-dir={profile}", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
              "--disable-background-networking", "--disable-background-timer-throttling",
              "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows", "--mute-audio",

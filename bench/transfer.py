@@ -28,7 +28,6 @@ the time. One warm-up run, not counted, comes first.
 Prints "name value unit" lines on stdout (transfer_LABEL_METHOD_SIZE_...), one line per
 run on stderr; exit status 1 when a run failed or its state came back changed."""
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -39,21 +38,28 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from benchutil import Display, emit, exit_on_sigterm, median, note, run_phone_as_alice  # noqa: E402
+from benchutil import Display, emit, exit_on_sigterm, median, note, run_phone_as_alice, write_secret  # noqa: E402
 
 APPS = HERE.parent / "tests" / "integration" / "apps"
 PHONE_TIMEOUT = 60  # kiosk-phone's --timeout: each step of the display
 SIZES = {"100k": 100 * 1000, "1m": 1000 * 1000, "20m": 20 * 1000 * 1000}
+METHODS = ("inband", "upload", "bundle")
 
 
-def run_once(args, info: dict, display: Display, uri: str, password_file: Path, work: Path,
-             method: str, size: int) -> dict:
-    source, back = work / "out", work / "back"
+def write_state(work: Path, size: int) -> tuple[Path, bytes]:
+    """The state the phone sends: one file of size random bytes; the folder and the bytes."""
+    source = work / "out"
     shutil.rmtree(source, ignore_errors=True)
-    shutil.rmtree(back, ignore_errors=True)
     source.mkdir()
     data = os.urandom(size)
     (source / "state.bin").write_bytes(data)
+    return source, data
+
+
+def run_once(args, info: dict, uri: str, password_file: Path, work: Path, method: str,
+             state: tuple[Path, bytes]) -> dict:
+    (source, data), back = state, work / "back"
+    shutil.rmtree(back, ignore_errors=True)
     returncode, events = run_phone_as_alice(
         args.phone, info, password_file,
         ["pair", "--uri", uri, "--view", "statekeeper", "--accept", "message,ns=urn:example:none",
@@ -74,8 +80,8 @@ def run_once(args, info: dict, display: Display, uri: str, password_file: Path, 
     if sent["method"] != method:
         raise RuntimeError(f"the state went by {sent['method']}, not {method}")
     came_back = (back / "state.bin").read_bytes() if (back / "state.bin").exists() else b""
-    if hashlib.sha256(came_back).digest() != hashlib.sha256(data).digest():
-        raise RuntimeError(f"the state came back changed ({len(came_back)} bytes of {size})")
+    if came_back != data:
+        raise RuntimeError(f"the state came back changed ({len(came_back)} bytes of {len(data)})")
     return {"to_display_ms": sent["t_ms"] - event("sending-state")["t_ms"],
             "back_ms": received["t_ms"] - event("pulling-state")["t_ms"],
             "back_method": received["method"]}
@@ -87,15 +93,15 @@ def main() -> int:
     parser.add_argument("--phone", required=True, help="the kiosk-phone program")
     parser.add_argument("--info", required=True, help="the fixture server's info.json")
     parser.add_argument("--sizes", default="100k,1m,20m", help=f"a choice of {', '.join(SIZES)}")
-    parser.add_argument("--methods", default="inband,upload,bundle")
+    parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--label", help="names the figures (default: the server's name)")
     parser.add_argument("--log", default=os.devnull, help="kioskd's and kiosk-phone's output goes here")
     args = parser.parse_args()
     sizes = args.sizes.split(",")
     methods = args.methods.split(",")
-    if args.runs < 1 or any(s not in SIZES for s in sizes) or any(m not in ("inband", "upload", "bundle") for m in methods):
-        parser.error("--runs must be positive, --sizes from 100k,1m,20m, --methods from inband,upload,bundle")
+    if args.runs < 1 or any(s not in SIZES for s in sizes) or any(m not in METHODS for m in methods):
+        parser.error(f"--runs must be positive, --sizes from {','.join(SIZES)}, --methods from {','.join(METHODS)}")
     exit_on_sigterm()
     info = json.loads(Path(args.info).read_text())
     label = (args.label or info["server"]).replace("-", "_")
@@ -104,21 +110,21 @@ def main() -> int:
     display = Display(args.kioskd, info, args.log,
                       extra_config=f"[apps]\ndir = {APPS}\n[transfer]\nmax-state-mb = 64\nmax-inband-mb = 32\n")
     work = Path(tempfile.mkdtemp(prefix="kiosk-phone-bench-transfer-"))
-    password_file = work / "password"
-    password_file.write_text(info["users"]["alice"]["password"] + "\n")
-    password_file.chmod(0o600)
+    password_file = write_secret(work / "password", info["users"]["alice"]["password"])
     failures = 0
     results: dict[tuple[str, str], list[dict]] = {}
     try:
         uri = display.standby_uri(None)
-        warm = run_once(args, info, display, uri, password_file, work, "inband", SIZES["100k"])
+        warm = run_once(args, info, uri, password_file, work, "inband", write_state(work, SIZES["100k"]))
         uri = display.standby_uri(uri)
         note(f"transfer {label:8} warm-up: to display {warm['to_display_ms']:.1f} ms, back {warm['back_ms']:.1f} ms")
         for size_name in sizes:
+            # One state per size: the phone only reads it.
+            state = write_state(work, SIZES[size_name])
             for method in methods:
                 for run in range(1, args.runs + 1):
                     try:
-                        r = run_once(args, info, display, uri, password_file, work, method, SIZES[size_name])
+                        r = run_once(args, info, uri, password_file, work, method, state)
                         results.setdefault((method, size_name), []).append(r)
                         note(f"transfer {label:8} {method:6} {size_name:>4} run {run}: to display "
                              f"{r['to_display_ms']:8.1f} ms, back {r['back_ms']:8.1f} ms ({r['back_method']})")

@@ -17,13 +17,14 @@ import asyncio
 import json
 import logging
 import secrets
-import ssl
 import sys
 import time
+from pathlib import Path
 
 logging.getLogger("slixmpp").setLevel(logging.CRITICAL)  # failures are reported below
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "interop"))
 try:
-    import slixmpp
+    from xmpppeer import Peer
 except ImportError:  # pragma: no cover - depends on the machine
     sys.exit("chat_peer.py: needs slixmpp (run it with /usr/bin/python3)")
 
@@ -46,17 +47,17 @@ def main() -> int:
         print(f"chat_peer.py: cannot read user '{args.role}' from {args.server_info}: {e}", file=sys.stderr)
         return 2
 
-    client = slixmpp.ClientXMPP(f"{user['jid']}/peer-{secrets.token_hex(3)}", user["password"])
-    client.ssl_context = ssl.create_default_context(cafile=info["ca_file"])
-    online = asyncio.Event()
-    client.add_event_handler("session_start", lambda _: (client.send_presence(), online.set()))
+    client = Peer(f"{user['jid']}/peer-{secrets.token_hex(3)}", user["password"], info["ca_file"])
 
     async def run() -> int:
-        client.connect((info["host"], info["starttls_port"]))
+        client.open(info, "starttls")
         try:
-            await asyncio.wait_for(online.wait(), args.timeout)
+            await asyncio.wait_for(client.online, args.timeout)
         except asyncio.TimeoutError:
             print(f"chat_peer.py: {user['jid']} could not log in within {args.timeout:g} s", file=sys.stderr)
+            return 1
+        except RuntimeError as error:
+            print(f"chat_peer.py: {user['jid']} could not log in: {error}", file=sys.stderr)
             return 1
         await asyncio.sleep(args.delay)
         for i, text in enumerate(args.say):

@@ -2,7 +2,6 @@
 """Session transfer against a real server (KIOSKD_TEST_SERVER): state moves from the phone
 to the display by each method and comes back by pull-back; a corrupted digest, malicious
 archives and a phone vanishing mid-transfer leave the display's session unchanged."""
-import base64
 import hashlib
 import io
 import json
@@ -13,7 +12,6 @@ import signal
 import stat
 import sys
 import tempfile
-import time
 import unittest
 import zipfile
 from pathlib import Path
