@@ -3,6 +3,7 @@
 #include "namespaces.h"
 #include "relaymechanism.h"
 #include "sessionview.h"
+#include "xmlwriter.h"
 
 #include <QLoggingCategory>
 #include <QRandomGenerator>
@@ -151,9 +152,11 @@ bool Session::offerToView(const QDomElement &stanza)
 {
     if (!m_filter || !m_filter->accepts(stanza))
         return false;
-    // Kept for pull-back; a stanza the log refuses (too big alone) is still shown.
-    (void)m_viewLog.append(stanza, QDateTime::currentDateTimeUtc());
-    Q_EMIT stanzaForView(stanza);
+    // Serialized once, for the log and the page. Kept for pull-back; a stanza the log
+    // refuses (too big alone) is still shown.
+    const QByteArray wire = xmpp::serializeStanza(stanza);
+    (void)m_viewLog.append(stanza, QDateTime::currentDateTimeUtc(), wire);
+    Q_EMIT stanzaForView(QString::fromUtf8(wire));
     return true;
 }
 
@@ -172,7 +175,7 @@ void Session::setView(const mobility::ViewRequest &view)
     setup.appsDir = m_setup.appsDir;
     m_appView = std::make_unique<SessionView>(std::move(setup));
     SessionView *page = m_appView.get();
-    connect(this, &Session::stanzaForView, page, qOverload<const QDomElement &>(&SessionView::deliverStanza));
+    connect(this, &Session::stanzaForView, page, qOverload<const QString &>(&SessionView::deliverStanza));
     connect(page, &SessionView::sendRequested, this, [this](const QDomElement &stanza, const SessionView::SendReply &reply) {
         reply(sendFromView(stanza));
     });
@@ -362,7 +365,7 @@ void Session::ensureTransferHub()
         status.incoming = incoming;
         status.running = false;
         status.failureReason = mobility::TransferFailed::reasonName(reason);
-        const QString why = error.detail.isEmpty() ? error.message() : error.detail;
+        const QString why = error.detailOrMessage();
         status.line = (incoming ? QStringLiteral("Your session did not arrive (%1); nothing here changed. Try again from your phone.")
                                 : QStringLiteral("Your session could not go back to your phone (%1). Try again from your phone."))
                           .arg(why);

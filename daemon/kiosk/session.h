@@ -109,8 +109,9 @@ Q_SIGNALS:
     void changed();
     // The view is set or replaced.
     void viewChanged();
-    // A stanza from the user connection that the filter lets through, in arrival order.
-    void stanzaForView(const QDomElement &stanza);
+    // A stanza from the user connection that the filter lets through, in arrival order,
+    // serialized (SessionView::deliverStanza(QString) adds what a page needs).
+    void stanzaForView(const QString &xml);
     // One line for people: the app had a problem and was restarted.
     void pageProblem(const QString &message);
     void ended(mobility::SessionNotice::Reason reason);

@@ -61,7 +61,7 @@ PacketLog::PacketLog(Limits limits)
 {
 }
 
-xmpp::Result<int> PacketLog::append(const QDomElement &stanza, const QDateTime &received)
+xmpp::Result<int> PacketLog::append(const QDomElement &stanza, const QDateTime &received, QByteArray serialized)
 {
     if (!received.isValid())
         return makeError(ErrorCondition::InvalidInput,
@@ -79,7 +79,7 @@ xmpp::Result<int> PacketLog::append(const QDomElement &stanza, const QDateTime &
 
     Stored entry;
     if (stanza.namespaceURI() == xmpp::ns::client) {
-        entry.xml = xmpp::serializeStanza(stanza);
+        entry.xml = serialized.isEmpty() ? xmpp::serializeStanza(stanza) : std::move(serialized);
     } else {
         // Written without a namespace: it is a jabber:client stanza all the same.
         QDomDocument document;
@@ -104,7 +104,6 @@ xmpp::Result<int> PacketLog::append(const QDomElement &stanza, const QDateTime &
     m_stored.append(std::move(entry));
     // The DOM of entries() describes the old log; it goes with it.
     m_entries.reset();
-    m_document = QDomDocument();
     return dropped;
 }
 
@@ -113,27 +112,28 @@ const QList<PacketLog::Entry> &PacketLog::entries() const
     if (m_entries)
         return *m_entries;
     m_entries.emplace();
-    m_document = QDomDocument();
     if (m_stored.isEmpty())
         return *m_entries;
-    // The stanzas are our serializer's output, which is always well-formed, so one parse
-    // of all of them at once does; jabber:client is the wrapper's default namespace, as
-    // on the stream.
-    QByteArray all = QByteArrayLiteral("<log xmlns='jabber:client'>");
-    all.reserve(all.size() + m_bytes + 8);
-    for (const Stored &stored : m_stored)
-        all += stored.xml;
-    all += QByteArrayLiteral("</log>");
-    if (!m_document.setContent(all, true)) {
+    // Read back the way they arrived: as stanzas of a jabber:client stream, so that each
+    // comes out as it went in (text that is only whitespace included).
+    xmpp::StreamParserLimits parserLimits;
+    parserLimits.maxStanzaBytes = m_limits.maxBytes;
+    xmpp::StreamParser parser(parserLimits);
+    const auto opened = parser.feed("<stream:stream xmlns='jabber:client' "
+                                    "xmlns:stream='http://etherx.jabber.org/streams'>");
+    QList<Entry> entries;
+    entries.reserve(m_stored.size());
+    for (const Stored &stored : m_stored) {
+        const auto events = parser.feed(stored.xml);
+        if (events.size() != 1 || events.front().type != xmpp::StreamEvent::Type::Stanza)
+            break;
+        entries.append({events.front().stanza, stored.received, stored.xml.size()});
+    }
+    if (opened.size() != 1 || entries.size() != m_stored.size()) {
         qCCritical(lcTransfer) << "packet log: its own serialization did not parse; the log reads as empty";
         return *m_entries;
     }
-    QDomElement stanza = m_document.documentElement().firstChildElement();
-    m_entries->reserve(m_stored.size());
-    for (const Stored &stored : m_stored) {
-        m_entries->append({stanza, stored.received, stored.xml.size()});
-        stanza = stanza.nextSiblingElement();
-    }
+    *m_entries = std::move(entries);
     return *m_entries;
 }
 

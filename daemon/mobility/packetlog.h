@@ -57,8 +57,9 @@ public:
     // element ForwardedStanza::isValidStanza() rejects, and (LimitExceeded) a stanza that
     // alone is over maxBytes, leaving the log as it was. A time before the newest entry's
     // is recorded as that entry's: clocks step back, and the log must stay in order for
-    // since() to find what came after a snapshot.
-    xmpp::Result<int> append(const QDomElement &stanza, const QDateTime &received);
+    // since() to find what came after a snapshot. serialized, when given, is
+    // xmpp::serializeStanza(stanza), which a caller that needs it too need not compute twice.
+    xmpp::Result<int> append(const QDomElement &stanza, const QDateTime &received, QByteArray serialized = {});
 
     // Oldest first. The reference is good until the log changes.
     const QList<Entry> &entries() const;
@@ -112,7 +113,6 @@ private:
     qint64 m_droppedCount = 0;
     // entries(), built from m_stored on demand; gone whenever m_stored changes.
     mutable std::optional<QList<Entry>> m_entries;
-    mutable QDomDocument m_document;
 };
 
 } // namespace mobility

@@ -110,6 +110,19 @@ private Q_SLOTS:
         QCOMPARE(kept.firstChildElement().text(), u"away"_s);
     }
 
+    // What is read back is what went in, text of only whitespace included (a space between
+    // two formatted words, a body that is a blank).
+    void keepsWhitespaceText()
+    {
+        PacketLog log;
+        QVERIFY(log.append(chat(0, u" "_s), at(0)).ok());
+        QVERIFY(log.append(fromWire(u"<message from='alice@example.org/phone' id='x'><html xmlns='http://jabber.org/protocol/xhtml-im'>"
+                                    "<body xmlns='http://www.w3.org/1999/xhtml'><strong>Hi</strong> <em>there</em></body></html></message>"_s),
+                           at(1)).ok());
+        QCOMPARE(log.entries()[0].stanza.firstChildElement(u"body"_s).text(), u" "_s);
+        QCOMPARE(log.entries()[1].stanza.text(), u"Hi there"_s);
+    }
+
     void dropsOldestOverCount()
     {
         PacketLog log(PacketLog::Limits{3, 1024 * 1024});
