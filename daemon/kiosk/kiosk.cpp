@@ -25,7 +25,7 @@ Kiosk::Kiosk(KioskConfig config, Options options, QObject *parent)
     m_rotationTimer.setSingleShot(true);
     connect(&m_rotationTimer, &QTimer::timeout, this, &Kiosk::showPairing);
     m_messageTimer.setSingleShot(true);
-    connect(&m_messageTimer, &QTimer::timeout, this, [this] { m_status.setMessage(QString()); });
+    connect(&m_messageTimer, &QTimer::timeout, this, &Kiosk::clearMessage);
     connect(&m_status, &DisplayStatus::endRequested, this, [this](const QString &sid) {
         for (const auto &session : m_sessions) {
             if (session->sid() == sid) {
@@ -152,6 +152,12 @@ void Kiosk::showMessage(const QString &message)
 {
     m_status.setMessage(message);
     m_messageTimer.start(10'000);
+}
+
+void Kiosk::clearMessage()
+{
+    m_messageTimer.stop();
+    m_status.setMessage(QString());
 }
 
 void Kiosk::scheduleScreenshot()
@@ -367,8 +373,7 @@ void Kiosk::handlePair(const QDomElement &iq)
     m_sessions.push_back(std::move(session));
     // What the screen said about an earlier session (its end, a failed sign-in) is
     // not for the next person.
-    m_messageTimer.stop();
-    m_status.setMessage(QString());
+    clearMessage();
     qCInfo(lcKiosk) << "paired with" << sender->bare().toString() << "session" << raw->sid();
     updateScreen();
     raw->start();

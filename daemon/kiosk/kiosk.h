@@ -51,6 +51,7 @@ private:
     void onSessionEnded(Session *session, Session::Reason reason);
     void updateScreen();
     void showMessage(const QString &message);
+    void clearMessage();
     void scheduleScreenshot();
     void saveScreenshotToDir();
     QString pairUri();

@@ -356,8 +356,7 @@ void SessionView::pageSends(int requestId, const QString &xml)
             self->finishSend(generation, requestId, QString(), stanzaId);
             return;
         }
-        const xmpp::Error &error = status.error();
-        self->finishSend(generation, requestId, error.detail.isEmpty() ? error.message() : error.detail, QString());
+        self->finishSend(generation, requestId, status.error().detailOrMessage(), QString());
     };
     Q_EMIT sendRequested(stanza, reply);
 

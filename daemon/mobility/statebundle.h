@@ -43,6 +43,15 @@ struct StateBundle
     QMap<QString, QByteArray> files;
     PacketLog log;
 
+    // The files' contents together, in bytes.
+    qint64 fileBytes() const
+    {
+        qint64 total = 0;
+        for (const QByteArray &data : files)
+            total += data.size();
+        return total;
+    }
+
     // One ZIP archive: every file (deflated; stored instead when deflate would exceed the
     // ratio limit) and log.xml (PacketLog::toXml()), names in UTF-8. Fails with
     // InvalidInput for a name that is not valid or is logFileName, and with LimitExceeded

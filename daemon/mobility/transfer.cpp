@@ -778,10 +778,7 @@ std::optional<TransferMethod> TransferHub::chooseMethod(const TransferOffer &off
 QList<TransferMethod> TransferHub::preferredMethods(const StateBundle &state)
 {
     constexpr qint64 inbandFirstUpTo = 1024 * 1024;
-    qint64 total = 0;
-    for (const QByteArray &data : state.files)
-        total += data.size();
-    if (total <= inbandFirstUpTo)
+    if (state.fileBytes() <= inbandFirstUpTo)
         return {TransferMethod::Inband, TransferMethod::Upload, TransferMethod::Bundle};
     return {TransferMethod::Upload, TransferMethod::Bundle, TransferMethod::Inband};
 }

@@ -88,19 +88,12 @@ QString failureCondition(mobility::TransferFailed::Reason reason)
     return QStringLiteral("transfer-") + mobility::TransferFailed::reasonName(reason);
 }
 
-// A transfer's errors carry their story in the detail; the condition's general sentence
-// only where there is none.
-QString transferProblem(const xmpp::Error &error)
-{
-    return error.detail.isEmpty() ? error.message() : error.detail;
-}
-
 } // namespace
 
 void SessionStep::failForTransfer(mobility::TransferFailed::Reason reason, const xmpp::Error &error, const QString &what)
 {
     Q_EMIT failed(error.condition == xmpp::ErrorCondition::Timeout ? ExitStatus::Timeout : ExitStatus::SessionFailed,
-                  failureCondition(reason), QStringLiteral("%1: %2").arg(what, transferProblem(error)));
+                  failureCondition(reason), QStringLiteral("%1: %2").arg(what, error.detailOrMessage()));
 }
 
 TransferReporter::TransferReporter(SessionLink &link, QString tid, QObject *parent)
@@ -136,9 +129,7 @@ SendStateStep::SendStateStep(SessionPlan::StateToSend state, QObject *parent)
 void SendStateStep::start(SessionLink &link)
 {
     mobility::TransferHub &hub = link.transfers();
-    qint64 total = 0;
-    for (const QByteArray &data : std::as_const(m_state.state.files))
-        total += data.size();
+    const qint64 total = m_state.state.fileBytes();
     using mobility::TransferMethod;
     QList<TransferMethod> methods = m_state.methods;
     if (methods.isEmpty())

@@ -45,6 +45,8 @@ struct Error
 
     // One line for a person: what happened and what to do about it.
     QString message() const;
+    // The detail where there is one (it tells this error's own story), else message().
+    QString detailOrMessage() const { return detail.isEmpty() ? message() : detail; }
     // Stable lower-case identifier of the condition, e.g. "certificate-untrusted".
     static QString conditionName(ErrorCondition condition);
 };
