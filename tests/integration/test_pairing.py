@@ -127,8 +127,7 @@ class Pairing(unittest.TestCase):
 
     def test_busy_display_refuses_without_spending_the_token(self):
         phone = Phone(self.info).start("pair", "--uri", self.uri(), "--hold-until-ended")
-        self.kioskd.wait_active_session()
-        display = self.kioskd.status()["device_jid"]
+        display = self.kioskd.wait_active_session()["device_jid"]
 
         async def try_pair(peer):
             return await request(peer, display, pair_xml("ANYTOKENANYTOKENANYT", "s9"))
@@ -166,8 +165,7 @@ class Pairing(unittest.TestCase):
 
     def test_only_the_paired_phone_may_act_on_the_session(self):
         phone = Phone(self.info).start("pair", "--uri", self.uri(), "--sid", "shared", "--hold-until-ended")
-        self.kioskd.wait_active_session()
-        display = self.kioskd.status()["device_jid"]
+        display = self.kioskd.wait_active_session()["device_jid"]
 
         async def meddle(peer):
             return [await request(peer, display, f"<end xmlns='{M}' sid='shared'/>"),

@@ -148,7 +148,8 @@ class Transfer(unittest.TestCase):
 
     def assert_refused(self, phone: Phone, reason: str):
         """The phone gave up (without ending the session): it was told the reason, and the
-        display, whose session is still there, failed the transfer and applied nothing."""
+        display, whose session is still there, failed the transfer and applied nothing.
+        Then the session is ended and the display is back in standby."""
         self.assertEqual(phone.code, 1, phone.stdout + phone.stderr)
         error = phone.event("error")
         self.assertEqual(error["condition"], f"transfer-{reason}", phone.stdout)
@@ -158,13 +159,13 @@ class Transfer(unittest.TestCase):
         self.assertNotIn("received_state", session)
         self.assertIn(f'failed: "{reason}"', self.kioskd.output())
         self.assertEqual(self.kioskd.request({"cmd": "end", "sid": session["sid"]}), {"ok": True})
+        self.kioskd.wait_state("standby", 20)
 
     def test_corrupted_digest_applies_nothing(self):
         for method in ("inband", "upload"):
             source = make_state(self.work / f"corrupt-{method}", {"state.json": b"{\"a\": 1}"}, 2)
             phone = self.pair(*VIEW, "--send-state", str(source), "--methods", method, "--fault", "corrupt-digest")
             self.assert_refused(phone, "digest")
-            self.kioskd.wait_state("standby", 20)
 
     def test_malicious_archives_are_refused(self):
         bomb = b"\0" * (20 * 1024 * 1024)
@@ -186,7 +187,6 @@ class Transfer(unittest.TestCase):
                 phone = self.pair(*VIEW, "--send-state", str(empty), "--methods", "bundle",
                                   "--fault", f"bundle-file={path}")
                 self.assert_refused(phone, reason)
-                self.kioskd.wait_state("standby", 20)
 
     def test_phone_vanishing_mid_transfer_applies_nothing(self):
         source = make_state(self.work / "slow", {"big.bin": random.randbytes(12 * 1024 * 1024)})

@@ -16,6 +16,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <functional>
 
 // Visible to a person: shown, and not faded out by the item or any item it is in.
 inline bool isOnScreen(const QQuickItem *item)
@@ -44,6 +45,13 @@ inline bool fadesSettled(QQuickWindow *window, const QList<const QQuickItem *> &
 
 // How long a screen test waits for a fade to end on a starved machine.
 constexpr int fadeTimeoutMs = 10000;
+
+// Waits until shown() holds and no fade is running (fadesSettled, with moreLayers).
+inline bool waitUntilSettled(QQuickWindow *window, const std::function<bool()> &shown,
+                             const QList<const QQuickItem *> &moreLayers = {})
+{
+    return QTest::qWaitFor([&] { return shown() && fadesSettled(window, moreLayers); }, fadeTimeoutMs);
+}
 
 // Waits until the window has drawn no frame for quietMs: whatever was animating is over.
 // For tests that count the frames an idle screen draws.

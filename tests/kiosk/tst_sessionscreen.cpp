@@ -46,6 +46,12 @@ QString sessionLineFor(const QString &state)
     return QStringLiteral("Signed in as %1.").arg(user);
 }
 
+// The button that ends the session in that state: End once signed in, Cancel before.
+const char *sessionButtonFor(const QString &state)
+{
+    return state == QStringLiteral("active") ? "endSessionButton" : "cancelSessionButton";
+}
+
 QRectF sceneRect(const QQuickItem *item)
 {
     return item->mapRectToScene(QRectF(0, 0, item->width(), item->height()));
@@ -81,9 +87,7 @@ private:
     // Waits until shown() holds and no fade is running any more.
     bool waitUntilShown(const std::function<bool()> &shown) const
     {
-        return QTest::qWaitFor([&] {
-            return shown() && fadesSettled(m_window, {item("signingInView"), item("signedInView")});
-        }, fadeTimeoutMs);
+        return waitUntilSettled(m_window, shown, {item("signingInView"), item("signedInView")});
     }
 
     bool standbyShown() const
@@ -98,8 +102,7 @@ private:
     {
         m_status.setState(QStringLiteral("busy"));
         m_status.setSession(sessionId, state, user, sessionLineFor(state));
-        const char *button = state == QStringLiteral("active") ? "endSessionButton" : "cancelSessionButton";
-        return waitUntilShown([&] { return isOnScreen(item(button)) && !item("qrCodeImage")->isVisible(); });
+        return waitUntilShown([&] { return isOnScreen(item(sessionButtonFor(state))) && !item("qrCodeImage")->isVisible(); });
     }
 
     // What the daemon does once a session is over: the slot is free, the code comes back.
@@ -221,7 +224,7 @@ private Q_SLOTS:
         QVERIFY(!isOnScreen(item("qrCodeImage")));
 
         const bool active = state == QStringLiteral("active");
-        const char *buttonName = active ? "endSessionButton" : "cancelSessionButton";
+        const char *buttonName = sessionButtonFor(state);
         QQuickItem *button = item(buttonName);
         QVERIFY(isOnScreen(button));
         QVERIFY(!isOnScreen(item(active ? "cancelSessionButton" : "endSessionButton")));
@@ -427,7 +430,7 @@ private Q_SLOTS:
         QVERIFY(isOnScreen(banner));
         QCOMPARE(banner->property("text").toString(), message);
         const bool active = state == QStringLiteral("active");
-        const char *buttonName = active ? "endSessionButton" : "cancelSessionButton";
+        const char *buttonName = sessionButtonFor(state);
         const auto *face = item(buttonName)->property("face").value<QQuickItem *>();
         QVERIFY(face);
         QVERIFY(!sceneRect(banner).intersects(sceneRect(face)));
@@ -448,7 +451,7 @@ private Q_SLOTS:
 
         const QString running = QStringLiteral("Receiving your session: 5.0 MB of 20.0 MB, about 3 s left");
         m_status.setTransfer(true, 0.25, running);
-        QTRY_VERIFY(isOnScreen(bar));
+        QVERIFY(waitUntilShown([&] { return isOnScreen(bar); }));
         QCOMPARE(item("transferLine")->property("text").toString(), running);
         const QQuickItem *track = item("transferTrack");
         QVERIFY(isOnScreen(track));
@@ -458,9 +461,9 @@ private Q_SLOTS:
         QVERIFY(!path.isEmpty());
 
         const QString done = QStringLiteral("Your session arrived.");
+        m_status.setTransfer(false, 1.0, done);
         QElapsedTimer sinceDone;
         sinceDone.start();
-        m_status.setTransfer(false, 1.0, done);
         QCOMPARE(item("transferLine")->property("text").toString(), done);
         QVERIFY(!track->isVisible());
         QTRY_VERIFY_WITH_TIMEOUT(!bar->isVisible(), 15000);

@@ -74,11 +74,10 @@ private:
     // True once the screen shows the code of uri at full opacity, with no fade running.
     bool showsCode(const QString &uri)
     {
-        return QTest::qWaitFor([&] {
-            const QQuickItem *image = qrCodeImage();
-            return isOnScreen(image) && image->parentItem()->property("shownText").toString() == uri
-                   && fadesSettled(m_window, {image});
-        }, fadeTimeoutMs);
+        const QQuickItem *image = qrCodeImage();
+        return waitUntilSettled(m_window, [&] {
+            return isOnScreen(image) && image->parentItem()->property("shownText").toString() == uri;
+        }, {image});
     }
 
 private Q_SLOTS:
@@ -201,10 +200,6 @@ private Q_SLOTS:
         const Decoded decoded = decodeWithZbar(path);
         QCOMPARE(decoded.exitStatus, 0);
         QCOMPARE(decoded.text, nextPairUri);
-        // Back to the first code for the tests after this one.
-        m_status.setPairing(pairUri,
-                            QDateTime::currentDateTime().addSecs(rotationPeriodSeconds - 18),
-                            rotationPeriodSeconds);
     }
 
     // An idle lobby screen redraws for the countdown, once a second, and for nothing else.
@@ -243,14 +238,11 @@ private Q_SLOTS:
         // The daemon keeps the last pair URI while offline; the screen must not show it.
         m_status.setNotice(notice);
         m_status.setState(state);
-        QVERIFY(QTest::qWaitFor([&] { return !qrCodeImage()->isVisible() && fadesSettled(m_window); }, fadeTimeoutMs));
+        QVERIFY(waitUntilSettled(m_window, [&] { return !qrCodeImage()->isVisible(); }));
         const QString path = screenshot(QStringLiteral("%1-%2x%3")
                                             .arg(state).arg(size.width()).arg(size.height()));
         QVERIFY(!path.isEmpty());
         QCOMPARE(decodeWithZbar(path).exitStatus, 4);
-
-        m_status.setState(QStringLiteral("standby"));
-        m_status.setNotice(QString());
     }
 
     void renderedModulesAreWholePixels_data()

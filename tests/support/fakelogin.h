@@ -41,6 +41,14 @@ inline xmpp::ClientConfig fakeClientConfig(QPointer<FakeTransport> &transport, x
     return config;
 }
 
+// The value of the first attribute called name in xml (the client's output, quotes
+// normalised to ").
+inline QByteArray attribute(const QByteArray &xml, const QByteArray &name)
+{
+    const qsizetype start = xml.indexOf(name + "=\"") + name.size() + 2;
+    return xml.mid(start, xml.indexOf('"', start) - start);
+}
+
 // Plays the server of a direct-TLS login through SASL (X-TEST) and resource binding,
 // binding the JID the client asked for. True once the client is online; what it wrote
 // up to then is taken.
@@ -67,8 +75,7 @@ inline bool playFakeLogin(xmpp::Client &client, QPointer<FakeTransport> &transpo
     if (!wrote("</bind>"))
         return false;
     const QByteArray bind = transport->takeWritten().replace('\'', '"');
-    const qsizetype idStart = bind.indexOf("id=\"") + 4;
-    const QByteArray id = bind.mid(idStart, bind.indexOf('"', idStart) - idStart);
+    const QByteArray id = attribute(bind, "id");
     transport->serverSends("<iq type='result' id='" + id + "'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>"
                            + client.config().jid.toString().toUtf8() + "</jid></bind></iq>");
     if (!QTest::qWaitFor([&] { return online.size() == 1; }))

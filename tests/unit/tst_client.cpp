@@ -43,8 +43,7 @@ class TestClient : public QObject
         transport->serverSends(fakeServerHeader + "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>");
         QTRY_VERIFY(pending().contains("<resource>desk</resource>"));
         const QByteArray bind = sent();
-        const int idStart = bind.indexOf("id=\"") + 4;
-        const QByteArray id = bind.mid(idStart, bind.indexOf('"', idStart) - idStart);
+        const QByteArray id = attribute(bind, "id");
         transport->serverSends("<iq type='result' id='" + id + "'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
                                "<jid>alice@example.org/desk</jid></bind></iq>");
         QTRY_COMPARE(online.size(), 1);
@@ -56,12 +55,6 @@ class TestClient : public QObject
     // What the client wrote since the last call, with attribute quotes normalised to ".
     QByteArray sent() { return transport->takeWritten().replace('\'', '"'); }
     QByteArray pending() const { return QByteArray(transport->written).replace('\'', '"'); }
-
-    static QByteArray attribute(const QByteArray &xml, const QByteArray &name)
-    {
-        const int start = xml.indexOf(name + "=\"") + name.size() + 2;
-        return xml.mid(start, xml.indexOf('"', start) - start);
-    }
 
 private Q_SLOTS:
     void init() { login(config()); }
