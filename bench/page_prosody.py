@@ -494,7 +494,7 @@ class Bench:
             with tls_context(self.info["ca_file"]).wrap_socket(raw, server_hostname="localhost") as tls:
                 certificate = ssl.DER_cert_to_PEM_cert(tls.getpeercert(binary_form=True))
         # The public key in PEM: its base64 body is the SPKI's DER.
-        key = subprocess.run(["openssl", "x509", "-noout", "-pubkey"], input=certificate.encode(),
+        key = subprocess.run(["openssl", "x509", "-noout", "-pubkey"], input=certificate,
                              capture_output=True, check=True, text=True).stdout
         der = base64.b64decode("".join(line for line in key.splitlines() if not line.startswith("-----")))
         return base64.b64encode(hashlib.sha256(der).digest()).decode()
